@@ -1,0 +1,15 @@
+/**
+ * The `substream` command line. Each command lives in app/commands/ and registers itself here.
+ */
+import { Command } from 'commander';
+import { registerRun } from './commands/run.js';
+
+export function buildCli(): Command {
+  const program = new Command('substream')
+    .description('FHIR Subscriptions engine: match resource changes, deliver notifications')
+    .showHelpAfterError();
+  registerRun(program);
+  return program;
+}
+
+await buildCli().parseAsync(process.argv);

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The package bin: runs the compiled CLI (built by `npm ci` through the prepare script).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const cli = fileURLToPath(new URL('../dist/app/cli.js', import.meta.url));
+if (!existsSync(cli)) {
+  process.stderr.write('substream is not built: run `npm run build` (npm ci does it through prepare).\n');
+  process.exit(2);
+}
+await import(cli);
