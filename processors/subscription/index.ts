@@ -1,0 +1,3 @@
+export * from './extensions.js';
+export * from './model.js';
+export * from './normalize.js';
