@@ -1,0 +1,8 @@
+// Delivery sinks: the sink port and the HTTP, AMQP and Kafka (named channel) connectors.
+export { NotConnectedError, type Sink, type SinkNotification, type SinkResult } from './sink.js';
+export { HttpSink, type HttpSinkOptions } from './http/sink.js';
+export { httpSinkConfigSchema, type HttpSinkConfig, type HttpSinkConfigInput } from './http/config.js';
+export { parseHeaderLines, type ParsedHeaders } from './http/header-lines.js';
+export { AddressRefusedError, createAddressGuard, type AddressGuard } from './http/address-guard.js';
+export { signPayload, verifySignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './http/signature.js';
+export { NOTIFICATION_ID_HEADER, SUBSCRIPTION_ID_HEADER, EVENT_NUMBER_HEADER } from './http/request.js';
