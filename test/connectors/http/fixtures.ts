@@ -1,0 +1,20 @@
+/** Shared setup for the rest-hook integration tests. */
+import { HttpSink } from '../../../connectors/index.js';
+import type { Notification } from '../../../processors/index.js';
+import { notification } from '../../fixtures/notifications.js';
+
+/** A sink allowed to reach loopback, as a test on one machine needs. */
+export function loopbackSink(config: { breakerFailures?: number } = {}): HttpSink {
+  return new HttpSink({ config: { endpointAllowlist: ['127.0.0.1/32'], breakerFailures: 1_000, ...config } });
+}
+
+export function hookNotifications(
+  subscriptionId: string,
+  endpoint: string,
+  count: number,
+  extra: Partial<Notification> = {},
+): Notification[] {
+  return Array.from({ length: count }, (_, i) =>
+    notification(subscriptionId, i + 1, { channel: { type: 'rest-hook', endpoint, headers: [] }, ...extra }),
+  );
+}

@@ -1,0 +1,67 @@
+/**
+ * Runs a delivery processor on real time against a real sink, as the runtime will: a punctuator on
+ * an interval, outputs captured.
+ */
+import {
+  DeliveryProcessor,
+  type DeadLetter,
+  type DeliveryOptions,
+  type DeliveryOutcome,
+  type DeliverySink,
+  type DeliveryStoreValue,
+  type Notification,
+} from '../../processors/index.js';
+import { MemoryStore } from '../fakes/memory-store.js';
+
+export interface LiveStage {
+  processor: DeliveryProcessor;
+  store: MemoryStore<DeliveryStoreValue>;
+  outcomes: DeliveryOutcome[];
+  deadLetters: DeadLetter[];
+  feed(notifications: Notification[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startLiveStage(
+  sink: DeliverySink,
+  options: Partial<DeliveryOptions> = {},
+  punctuateEveryMs = 20,
+): Promise<LiveStage> {
+  const store = new MemoryStore<DeliveryStoreValue>('delivery');
+  const outcomes: DeliveryOutcome[] = [];
+  const deadLetters: DeadLetter[] = [];
+  const processor = new DeliveryProcessor(
+    {
+      store,
+      sink,
+      clock: { now: () => Date.now() },
+      emitOutcome: async (outcome) => void outcomes.push(outcome),
+      emitDeadLetter: async (letter) => void deadLetters.push(letter),
+    },
+    {
+      backoff: { initialMs: 50, maxMs: 400, multiplier: 2 },
+      transportBackoff: { initialMs: 50, maxMs: 400, multiplier: 2 },
+      ...options,
+    },
+  );
+  await processor.init();
+  const timer = setInterval(
+    () => void processor.punctuate(Date.now()).catch(() => undefined),
+    punctuateEveryMs,
+  );
+  let offset = 0;
+  return {
+    processor,
+    store,
+    outcomes,
+    deadLetters,
+    async feed(notifications) {
+      for (const notification of notifications)
+        await processor.process({ notification, offset: String(offset++) });
+    },
+    async stop() {
+      clearInterval(timer);
+      await processor.close();
+    },
+  };
+}
