@@ -6,3 +6,8 @@ export { parseHeaderLines, type ParsedHeaders } from './http/header-lines.js';
 export { AddressRefusedError, createAddressGuard, type AddressGuard } from './http/address-guard.js';
 export { signPayload, verifySignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './http/signature.js';
 export { NOTIFICATION_ID_HEADER, SUBSCRIPTION_ID_HEADER, EVENT_NUMBER_HEADER } from './http/request.js';
+export { superviseConnection, type ConnectionSupervisor, type ReconnectOptions } from './reconnect.js';
+export { AmqpSink, type AmqpSinkOptions } from './amqp/sink.js';
+export { amqpSinkConfigSchema, type AmqpSinkConfig, type AmqpSinkConfigInput } from './amqp/config.js';
+export { parseAmqpEndpoint, InvalidAmqpEndpointError, type AmqpTarget } from './amqp/endpoint.js';
+export { publishOptions } from './amqp/properties.js';
