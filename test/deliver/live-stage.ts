@@ -18,6 +18,8 @@ export interface LiveStage {
   store: MemoryStore<DeliveryStoreValue>;
   outcomes: DeliveryOutcome[];
   deadLetters: DeadLetter[];
+  /** Attempts by kind (delivered, retriable, permanent, not-connected). */
+  attempts: Map<string, number>;
   feed(notifications: Notification[]): Promise<void>;
   stop(): Promise<void>;
 }
@@ -30,6 +32,7 @@ export async function startLiveStage(
   const store = new MemoryStore<DeliveryStoreValue>('delivery');
   const outcomes: DeliveryOutcome[] = [];
   const deadLetters: DeadLetter[] = [];
+  const attempts = new Map<string, number>();
   const processor = new DeliveryProcessor(
     {
       store,
@@ -37,6 +40,12 @@ export async function startLiveStage(
       clock: { now: () => Date.now() },
       emitOutcome: async (outcome) => void outcomes.push(outcome),
       emitDeadLetter: async (letter) => void deadLetters.push(letter),
+      metrics: {
+        attempt: (kind) => void attempts.set(kind, (attempts.get(kind) ?? 0) + 1),
+        outcome: () => undefined,
+        latency: () => undefined,
+        parkedSubscriptions: () => undefined,
+      },
     },
     {
       backoff: { initialMs: 50, maxMs: 400, multiplier: 2 },
@@ -55,6 +64,7 @@ export async function startLiveStage(
     store,
     outcomes,
     deadLetters,
+    attempts,
     async feed(notifications) {
       for (const notification of notifications)
         await processor.process({ notification, offset: String(offset++) });
