@@ -11,3 +11,10 @@ export { AmqpSink, type AmqpSinkOptions } from './amqp/sink.js';
 export { amqpSinkConfigSchema, type AmqpSinkConfig, type AmqpSinkConfigInput } from './amqp/config.js';
 export { parseAmqpEndpoint, InvalidAmqpEndpointError, type AmqpTarget } from './amqp/endpoint.js';
 export { publishOptions } from './amqp/properties.js';
+export { KafkaExternalSink, type KafkaExternalSinkOptions } from './kafka-external/sink.js';
+export {
+  kafkaExternalSinkConfigSchema,
+  type KafkaExternalSinkConfig,
+  type KafkaExternalSinkConfigInput,
+} from './kafka-external/config.js';
+export { toRecord as kafkaRecordOf, externalTopic } from './kafka-external/record.js';

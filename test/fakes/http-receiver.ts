@@ -63,6 +63,11 @@ export class HttpReceiver {
     return this.accepted.map((r) => Number(r.headers['x-substream-event-number']));
   }
 
+  /** Cuts every open connection, as a restart of the subscriber's proxy would. */
+  dropConnections(): void {
+    this.server?.closeAllConnections();
+  }
+
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
