@@ -18,3 +18,4 @@ export {
   type KafkaExternalSinkConfigInput,
 } from './kafka-external/config.js';
 export { toRecord as kafkaRecordOf, externalTopic } from './kafka-external/record.js';
+export { createDeliveryMetrics, LATENCY_BUCKETS, type DeliveryMetricsRecorder } from './delivery-metrics.js';
