@@ -36,6 +36,8 @@ export class HttpSink implements Sink {
   private readonly now: () => number;
   private agent: Agent | undefined;
   private readonly policies = new Map<string, IPolicy>();
+  /** Verdicts on IP-literal hosts; the allowlist does not change while the sink lives. */
+  private readonly literalVerdicts = new Map<string, boolean>();
   private closing: Promise<void> | undefined;
 
   constructor(options: HttpSinkOptions = {}) {
@@ -127,7 +129,12 @@ export class HttpSink implements Sink {
   /** Name resolution is guarded by the lookup hook; an IP literal never reaches it, so check it here. */
   private checkLiteralAddress(url: URL): void {
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(host) !== 0 && !this.guard.allows(host, host)) throw new AddressRefusedError(url.hostname, host);
+    let allowed = this.literalVerdicts.get(host);
+    if (allowed === undefined) {
+      allowed = isIP(host) === 0 || this.guard.allows(host, host);
+      if (this.literalVerdicts.size < 10_000) this.literalVerdicts.set(host, allowed);
+    }
+    if (!allowed) throw new AddressRefusedError(url.hostname, host);
   }
 
   private policyFor(origin: string): IPolicy {
