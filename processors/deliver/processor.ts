@@ -44,6 +44,8 @@ type Attempt = AttemptResult | { kind: 'not-connected'; error: string };
 interface Pending {
   notification: Notification;
   slot: OffsetSlot;
+  /** Position in the subscription's queue, given on arrival, so parked entries keep arrival order. */
+  seq: number;
 }
 
 interface Lane {
@@ -56,6 +58,8 @@ interface Lane {
   /** Entries in the store, counting puts still in flight. */
   storedCount: number;
   nextSeq: number;
+  /** Sequence numbers whose store writes are in flight: the queue is not read past them. */
+  writing: Set<number>;
 }
 
 export interface DeliveryStats {
@@ -96,15 +100,7 @@ export class DeliveryProcessor {
     for await (const [key, value] of this.deps.store.range({ prefix: QUEUE_PREFIX })) {
       if (value.kind !== 'queue') continue;
       const id = subscriptionOfQueueKey(key);
-      this.lanes.set(id, {
-        id,
-        memory: [],
-        running: false,
-        parked: true,
-        state: value,
-        storedCount: 0,
-        nextSeq: 0,
-      });
+      this.lanes.set(id, { ...this.newLane(id), parked: true, state: value });
     }
     for (const lane of this.lanes.values()) {
       for await (const [key] of this.deps.store.range({ prefix: entryPrefix(lane.id) })) {
@@ -119,11 +115,18 @@ export class DeliveryProcessor {
   async process(record: DeliveryRecord): Promise<void> {
     this.throwIfUnusable();
     while (this.offsets.pending() >= this.options.maxPendingRecords) {
+      // Memory is full: park the longest live backlog (a slow subscriber's) rather than stall
+      // every subscription of the partition behind it.
+      this.spillLongestBacklog();
       await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
       this.throwIfUnusable();
     }
-    const item = { notification: record.notification, slot: this.offsets.track(record.offset) };
     const lane = this.laneFor(record.notification.subscriptionId);
+    const item = {
+      notification: record.notification,
+      slot: this.offsets.track(record.offset),
+      seq: lane.nextSeq++,
+    };
     if (lane.parked) {
       this.spawn(this.append(lane, item));
       return;
@@ -150,12 +153,15 @@ export class DeliveryProcessor {
     this.throwIfUnusable();
     const lane = this.laneFor(subscriptionId);
     const now = this.deps.clock.now();
+    let reserved: [number, number] = [0, 0];
     const { count } = await requeueDeadLetters(this.deps.store, subscriptionId, {
       now,
       reserve: (n) => {
         const first = lane.nextSeq;
         lane.nextSeq += n;
         lane.storedCount += n;
+        for (let seq = first; seq < first + n; seq++) lane.writing.add(seq);
+        reserved = [first, first + n];
         if (!lane.parked) {
           lane.parked = true;
           lane.state = freshState(now);
@@ -165,6 +171,7 @@ export class DeliveryProcessor {
         return first;
       },
     });
+    for (let seq = reserved[0]; seq < reserved[1]; seq++) lane.writing.delete(seq);
     if (count > 0) {
       lane.state.nextAttemptAt = Math.min(lane.state.nextAttemptAt, now);
       this.reportParked();
@@ -209,18 +216,23 @@ export class DeliveryProcessor {
   private laneFor(id: string): Lane {
     let lane = this.lanes.get(id);
     if (lane === undefined) {
-      lane = {
-        id,
-        memory: [],
-        running: false,
-        parked: false,
-        state: freshState(0),
-        storedCount: 0,
-        nextSeq: 0,
-      };
+      lane = this.newLane(id);
       this.lanes.set(id, lane);
     }
     return lane;
+  }
+
+  private newLane(id: string): Lane {
+    return {
+      id,
+      memory: [],
+      running: false,
+      parked: false,
+      state: freshState(0),
+      storedCount: 0,
+      nextSeq: 0,
+      writing: new Set(),
+    };
   }
 
   private releaseIfIdle(lane: Lane): void {
@@ -276,7 +288,8 @@ export class DeliveryProcessor {
     } finally {
       lane.running = false;
     }
-    this.releaseIfIdle(lane);
+    if (lane.parked && lane.state.nextAttemptAt <= this.deps.clock.now()) this.spawn(this.drainParked(lane));
+    else this.releaseIfIdle(lane);
   }
 
   /** Moves notifications into the lane's durable queue (after anything already there). */
@@ -285,20 +298,34 @@ export class DeliveryProcessor {
     lane.parked = true;
     lane.state = state;
     const now = this.deps.clock.now();
-    const batch = items.map((item) => ({
-      key: entryKey(lane.id, lane.nextSeq++),
-      value: this.entryOf(item, now),
-    }));
+    const batch = items.map((item) => ({ key: entryKey(lane.id, item.seq), value: this.entryOf(item, now) }));
     lane.storedCount += items.length;
+    for (const item of items) lane.writing.add(item.seq);
     if (!wasParked) this.reportParked();
     await this.deps.store.putAll([...batch, { key: queueKey(lane.id), value: state }]);
+    for (const item of items) lane.writing.delete(item.seq);
     return items.map((item) => item.slot);
   }
 
+  private spillLongestBacklog(): void {
+    let longest: Lane | undefined;
+    for (const lane of this.lanes.values()) {
+      if (!lane.parked && lane.memory.length > (longest?.memory.length ?? 0)) longest = lane;
+    }
+    if (longest !== undefined) this.spawn(this.spill(longest));
+  }
+
+  /** Parks a live lane's backlog (not the delivery in flight), due now, counting no attempt. */
+  private async spill(lane: Lane): Promise<void> {
+    const slots = await this.park(lane, lane.memory.splice(0), freshState(this.deps.clock.now()));
+    this.markSafe(slots);
+  }
+
   private async append(lane: Lane, item: Pending): Promise<void> {
-    const key = entryKey(lane.id, lane.nextSeq++);
     lane.storedCount += 1;
-    await this.deps.store.put(key, this.entryOf(item, this.deps.clock.now()));
+    lane.writing.add(item.seq);
+    await this.deps.store.put(entryKey(lane.id, item.seq), this.entryOf(item, this.deps.clock.now()));
+    lane.writing.delete(item.seq);
     this.markSafe([item.slot]);
   }
 
@@ -318,6 +345,10 @@ export class DeliveryProcessor {
           break;
         }
         const [key, entry] = head;
+        if (this.writingBefore(lane, seqOf(key))) {
+          lane.state.nextAttemptAt = this.deps.clock.now(); // an earlier entry is still being written
+          break;
+        }
         if (!(await this.retryHead(lane, key, entry))) break;
       }
     } finally {
@@ -365,10 +396,14 @@ export class DeliveryProcessor {
     return true;
   }
 
+  private writingBefore(lane: Lane, seq: number): boolean {
+    for (const pending of lane.writing) if (pending < seq) return true;
+    return false;
+  }
+
   private async unpark(lane: Lane): Promise<void> {
     lane.parked = false;
     lane.state = freshState(0);
-    lane.nextSeq = 0;
     this.reportParked();
     await this.deps.store.delete(queueKey(lane.id));
   }

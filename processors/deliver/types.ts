@@ -95,7 +95,10 @@ export interface DeliveryOptions {
   transportBackoff: BackoffOptions;
   /** Longest Retry-After honoured; longer answers are capped. */
   maxRetryAfterMs: number;
-  /** Records accepted but not yet safe before `process` waits (memory bound). */
+  /**
+   * Records accepted but not yet safe (memory bound). When reached, the longest live backlog is
+   * parked; `process` waits only until that is written.
+   */
   maxPendingRecords: number;
   /** Deliveries in flight at once across all subscriptions of the task. */
   maxConcurrency: number;

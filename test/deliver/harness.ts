@@ -4,6 +4,7 @@ import {
   type DeadLetter,
   type DeliveryOptions,
   type DeliveryOutcome,
+  type DeliverySink,
   type DeliveryStoreValue,
 } from '../../processors/index.js';
 import { FakeClock } from '../fakes/clock.js';
@@ -21,7 +22,12 @@ export interface Harness {
 
 export async function deliveryHarness(
   options: Partial<DeliveryOptions> = {},
-  shared: { store?: MemoryStore<DeliveryStoreValue>; clock?: FakeClock; sink?: ScriptedSink } = {},
+  shared: {
+    store?: MemoryStore<DeliveryStoreValue>;
+    clock?: FakeClock;
+    sink?: ScriptedSink;
+    deliverySink?: DeliverySink;
+  } = {},
 ): Promise<Harness> {
   const store = shared.store ?? new MemoryStore<DeliveryStoreValue>('delivery');
   const clock = shared.clock ?? new FakeClock();
@@ -31,7 +37,7 @@ export async function deliveryHarness(
   const processor = new DeliveryProcessor(
     {
       store,
-      sink,
+      sink: shared.deliverySink ?? sink,
       clock,
       random: () => 0.5,
       emitOutcome: async (outcome) => void outcomes.push(outcome),
