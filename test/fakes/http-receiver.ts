@@ -15,6 +15,8 @@ export interface Received {
 export interface Answer {
   status: number;
   headers?: Record<string, string>;
+  /** Never answer (the connection stays open until the receiver drops it). */
+  hang?: boolean;
 }
 
 export type Responder = (request: Received, index: number) => Answer;
@@ -44,6 +46,7 @@ export class HttpReceiver {
         };
         const answer = this.responder(request, this.received.length);
         this.received.push(request);
+        if (answer.hang) return;
         if (answer.status >= 200 && answer.status < 300) this.accepted.push(request);
         res.writeHead(answer.status, answer.headers ?? {});
         res.end();
