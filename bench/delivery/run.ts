@@ -88,7 +88,15 @@ async function benchAmqp(): Promise<Measurement> {
   }
 }
 
+/** The stage alone, over a sink that acknowledges at once: the ceiling the stage itself sets. */
+async function benchStage(): Promise<Measurement> {
+  const sink = { name: 'noop', write: async () => ({ kind: 'delivered' as const }) };
+  const target = { type: 'rest-hook' as const, endpoint: 'http://subscriber.example/hook', headers: [] };
+  return measureDelivery(sink, notification(target), { notifications, subscriptions, maxConcurrency: 512 });
+}
+
 const before = loadavg();
+const stage = await benchStage();
 const http = await benchHttp();
 const amqp = await benchAmqp();
 const results = {
@@ -101,6 +109,7 @@ const results = {
   shared: true,
   note: 'Run once on a 2-core machine shared with other developers working at the same time; figures are a floor.',
   targets: { httpPerSecond: 10_000, amqpPerSecond: 10_000 },
+  stage,
   http,
   amqp,
 };
@@ -119,6 +128,7 @@ when records are fed as fast as it accepts them). Write latency: one sink write.
 
 | sink | notifications | subscriptions | deliveries/s | target/s | stage p50 ms | stage p99 ms | write p50 ms | write p99 ms |
 |---|---|---|---|---|---|---|---|---|
+${row('stage only (no-op sink)', stage, 10_000)}
 ${row('http (rest-hook)', http, 10_000)}
 ${row('amqp (confirms)', amqp, 10_000)}
 
