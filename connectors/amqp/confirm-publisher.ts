@@ -170,6 +170,9 @@ export class ConfirmPublisher {
       });
       return channel;
     });
+    this.channel.catch(() => {
+      this.channel = undefined; // opened on the next publish
+    });
     return this.channel;
   }
 
@@ -180,6 +183,9 @@ export class ConfirmPublisher {
         this.admin = undefined;
       });
       return channel;
+    });
+    this.admin.catch(() => {
+      this.admin = undefined;
     });
     return this.admin;
   }

@@ -3,7 +3,17 @@
  * (Smile CDR's subscription-named-channel-delivery). Writes arriving together are gathered into one
  * produce request; each write resolves when the broker acknowledges its record (acks = all).
  */
-import { Kafka, logLevel, type Message, type Producer, type SASLOptions, type TopicMessages } from 'kafkajs';
+import {
+  Kafka,
+  KafkaJSBrokerNotFound,
+  KafkaJSConnectionError,
+  KafkaJSRequestTimeoutError,
+  logLevel,
+  type Message,
+  type Producer,
+  type SASLOptions,
+  type TopicMessages,
+} from 'kafkajs';
 import {
   describeError,
   NotConnectedError,
@@ -136,7 +146,8 @@ export class KafkaExternalSink implements Sink {
       await producer.sendBatch({ topicMessages, acks: -1 });
       for (const w of batch) w.resolve({ kind: 'delivered' });
     } catch (err) {
-      if (!this.connected) {
+      // The cluster is ours: losing it is not the subscriber's failure (the client reconnects itself).
+      if (!this.connected || causes(err).some(isConnectionFailure)) {
         for (const w of batch) w.reject(new NotConnectedError(this.name, err));
         return;
       }
@@ -149,22 +160,37 @@ export class KafkaExternalSink implements Sink {
 }
 
 /** A broker refusal that will not change on retry (authorisation, record too large, invalid topic). */
+const PERMANENT_TYPES = new Set([
+  'TOPIC_AUTHORIZATION_FAILED',
+  'MESSAGE_TOO_LARGE',
+  'INVALID_TOPIC_EXCEPTION',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CLUSTER_AUTHORIZATION_FAILED',
+]);
+
 function isPermanent(err: unknown): boolean {
-  const permanentTypes = new Set([
-    'TOPIC_AUTHORIZATION_FAILED',
-    'MESSAGE_TOO_LARGE',
-    'INVALID_TOPIC_EXCEPTION',
-    'RECORD_LIST_TOO_LARGE',
-    'INVALID_RECORD',
-    'CLUSTER_AUTHORIZATION_FAILED',
-  ]);
-  let current: unknown = err;
-  // kafkajs wraps the broker's error (retries exceeded → cause, partial failures → originalError).
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    const type = (current as { type?: unknown }).type;
-    if (typeof type === 'string' && permanentTypes.has(type)) return true;
+  return causes(err).some((e) => {
+    const type = (e as { type?: unknown }).type;
+    return typeof type === 'string' && PERMANENT_TYPES.has(type);
+  });
+}
+
+function isConnectionFailure(err: Error): boolean {
+  return (
+    err instanceof KafkaJSConnectionError ||
+    err instanceof KafkaJSBrokerNotFound ||
+    err instanceof KafkaJSRequestTimeoutError
+  );
+}
+
+/** The error and what it wraps (kafkajs: retries exceeded → cause, partial failures → originalError). */
+function causes(err: unknown): Error[] {
+  const chain: Error[] = [];
+  for (let current = err; current instanceof Error && chain.length < 5;) {
+    chain.push(current);
     const wrapped = current as { cause?: unknown; originalError?: unknown };
     current = wrapped.cause ?? wrapped.originalError;
   }
-  return false;
+  return chain;
 }
