@@ -14,6 +14,7 @@ export const deadLetterKey = (subscriptionId: string, eventNumber: number, notif
   `${deadLetterPrefix(subscriptionId)}${String(eventNumber).padStart(SEQ_WIDTH, '0')}|${notificationId}`;
 
 export const QUEUE_PREFIX = 'q|';
+export const ENTRY_PREFIX = 'e|';
 
 /** The sequence number at the end of an entry key. */
 export function seqOf(key: string): number {
@@ -22,4 +23,8 @@ export function seqOf(key: string): number {
 
 export function subscriptionOfQueueKey(key: string): string {
   return key.slice(QUEUE_PREFIX.length);
+}
+
+export function subscriptionOfEntryKey(key: string): string {
+  return key.slice(ENTRY_PREFIX.length, key.lastIndexOf('|'));
 }

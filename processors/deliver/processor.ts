@@ -19,11 +19,13 @@ import type { DeliveryOutcome, DeliveryResult, Notification } from '../contracts
 import { backoffDelay } from './backoff.js';
 import {
   deadLetterKey,
+  ENTRY_PREFIX,
   entryKey,
   entryPrefix,
   QUEUE_PREFIX,
   queueKey,
   seqOf,
+  subscriptionOfEntryKey,
   subscriptionOfQueueKey,
 } from './keys.js';
 import { OffsetTracker, type OffsetSlot } from './offset-tracker.js';
@@ -95,18 +97,27 @@ export class DeliveryProcessor {
     this.random = deps.random ?? Math.random;
   }
 
-  /** Rebuilds the parked lanes from the store (after a restart or a rebalance restored it). */
+  /**
+   * Rebuilds the parked lanes from the store (after a restart or a rebalance restored it). Any
+   * subscription with parked entries is parked, with or without its queue state, so no entry is
+   * ever left behind.
+   */
   async init(): Promise<void> {
     for await (const [key, value] of this.deps.store.range({ prefix: QUEUE_PREFIX })) {
       if (value.kind !== 'queue') continue;
       const id = subscriptionOfQueueKey(key);
       this.lanes.set(id, { ...this.newLane(id), parked: true, state: value });
     }
-    for (const lane of this.lanes.values()) {
-      for await (const [key] of this.deps.store.range({ prefix: entryPrefix(lane.id) })) {
-        lane.storedCount += 1;
-        lane.nextSeq = seqOf(key) + 1;
+    for await (const [key, value] of this.deps.store.range({ prefix: ENTRY_PREFIX })) {
+      if (value.kind !== 'entry') continue;
+      const id = subscriptionOfEntryKey(key);
+      let lane = this.lanes.get(id);
+      if (lane === undefined) {
+        lane = { ...this.newLane(id), parked: true };
+        this.lanes.set(id, lane);
       }
+      lane.storedCount += 1;
+      lane.nextSeq = seqOf(key) + 1;
     }
     this.reportParked();
   }
@@ -154,7 +165,7 @@ export class DeliveryProcessor {
     const lane = this.laneFor(subscriptionId);
     const now = this.deps.clock.now();
     let reserved: [number, number] = [0, 0];
-    const { count } = await requeueDeadLetters(this.deps.store, subscriptionId, {
+    const requeued = requeueDeadLetters(this.deps.store, subscriptionId, {
       now,
       reserve: (n) => {
         const first = lane.nextSeq;
@@ -165,11 +176,15 @@ export class DeliveryProcessor {
         if (!lane.parked) {
           lane.parked = true;
           lane.state = freshState(now);
-          // Live notifications not yet attempted follow the redriven ones.
+          // Live notifications not yet attempted are parked too, keeping their place before the redriven ones.
           for (const item of lane.memory.splice(0)) this.spawn(this.append(lane, item));
         }
         return first;
       },
+    });
+    const { count } = await requeued.catch((err: unknown) => {
+      this.failure ??= err; // the lane's bookkeeping no longer matches the store
+      throw err;
     });
     for (let seq = reserved[0]; seq < reserved[1]; seq++) lane.writing.delete(seq);
     if (count > 0) {

@@ -23,6 +23,23 @@ describe('delivery stage: state survives a restart; dead letters can be redriven
     await second.processor.close();
   });
 
+  it('picks up parked entries even when their queue state is missing', async () => {
+    const first = await deliveryHarness();
+    first.sink.script('s', { kind: 'retriable', error: 'HTTP 500', statusCode: 500 });
+    for (let n = 1; n <= 2; n++)
+      await first.processor.process({ notification: notification('s', n), offset: String(n) });
+    await until(() => first.processor.committableOffset() === '3');
+    await first.processor.close();
+    await first.store.delete('q|s');
+
+    const second = await deliveryHarness({}, { store: first.store, clock: first.clock });
+    expect(second.processor.stats().parkedSubscriptions).toBe(1);
+    await second.processor.punctuate(second.clock.now());
+    await until(() => second.sink.deliveredEvents('s').length === 2);
+    expect(second.sink.deliveredEvents('s')).toEqual([1, 2]);
+    await second.processor.close();
+  });
+
   it('redrives a subscription’s dead letters through the running stage, in event order', async () => {
     const h = await deliveryHarness();
     const gone = { kind: 'permanent', error: 'HTTP 410', statusCode: 410 } as const;
