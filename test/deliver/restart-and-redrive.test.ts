@@ -4,14 +4,20 @@ import { notification } from '../fixtures/notifications.js';
 import { until } from '../fakes/wait.js';
 import { deliveryHarness } from './harness.js';
 
+/** A stage that parked `count` notifications of subscription `s` after one failure, then stopped. */
+async function stoppedWithParked(count: number) {
+  const first = await deliveryHarness();
+  first.sink.script('s', { kind: 'retriable', error: 'HTTP 500', statusCode: 500 });
+  for (let n = 1; n <= count; n++)
+    await first.processor.process({ notification: notification('s', n), offset: String(n) });
+  await until(() => first.processor.committableOffset() === String(count + 1));
+  await first.processor.close();
+  return first;
+}
+
 describe('delivery stage: state survives a restart; dead letters can be redriven', () => {
   it('resumes a parked queue from the store after a restart, in order', async () => {
-    const first = await deliveryHarness();
-    first.sink.script('s', { kind: 'retriable', error: 'HTTP 500', statusCode: 500 });
-    for (let n = 1; n <= 3; n++)
-      await first.processor.process({ notification: notification('s', n), offset: String(n) });
-    await until(() => first.processor.committableOffset() === '4');
-    await first.processor.close();
+    const first = await stoppedWithParked(3);
 
     const second = await deliveryHarness({}, { store: first.store, clock: first.clock });
     expect(second.processor.stats().parkedSubscriptions).toBe(1);
@@ -24,12 +30,7 @@ describe('delivery stage: state survives a restart; dead letters can be redriven
   });
 
   it('picks up parked entries even when their queue state is missing', async () => {
-    const first = await deliveryHarness();
-    first.sink.script('s', { kind: 'retriable', error: 'HTTP 500', statusCode: 500 });
-    for (let n = 1; n <= 2; n++)
-      await first.processor.process({ notification: notification('s', n), offset: String(n) });
-    await until(() => first.processor.committableOffset() === '3');
-    await first.processor.close();
+    const first = await stoppedWithParked(2);
     await first.store.delete('q|s');
 
     const second = await deliveryHarness({}, { store: first.store, clock: first.clock });
