@@ -1,24 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpReceiver } from '../../fakes/http-receiver.js';
 import { until } from '../../fakes/wait.js';
-import { startLiveStage, type LiveStage } from '../../deliver/live-stage.js';
-import { hookNotifications, loopbackSink } from './fixtures.js';
+import { hookNotifications, restHookScenario } from './fixtures.js';
 
 describe('rest-hook: a receiver that fails N times then succeeds', () => {
-  const receiver = new HttpReceiver((_, index) => ({ status: index < 3 ? 503 : 200 }));
-  const sink = loopbackSink();
-  let stage: LiveStage | undefined;
-
-  afterEach(async () => {
-    await stage?.stop();
-    await sink.close();
-    await receiver.stop();
-  });
+  const scenario = restHookScenario((_, index) => ({ status: index < 3 ? 503 : 200 }));
+  const receiver = scenario.receiver;
+  afterEach(() => scenario.stop());
 
   it('retries with back-off and delivers everything once, in order', async () => {
-    const endpoint = await receiver.start();
-    await sink.connect();
-    stage = await startLiveStage(sink);
+    const { endpoint, stage } = await scenario.start();
     await stage.feed(hookNotifications('s1', `${endpoint}/hook`, 20));
     await until(() => receiver.accepted.length === 20, 10_000, '20 deliveries');
     expect(receiver.acceptedEvents()).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
@@ -28,7 +18,7 @@ describe('rest-hook: a receiver that fails N times then succeeds', () => {
       '1',
       '1',
     ]);
-    await until(() => stage?.processor.committableOffset() === '20');
+    await until(() => stage.processor.committableOffset() === '20');
     expect(stage.outcomes.filter((o) => o.result === 'failed').map((o) => o.attempts)).toEqual([1, 2, 3]);
     expect(stage.outcomes.find((o) => o.result === 'delivered')).toMatchObject({
       eventNumber: 1,

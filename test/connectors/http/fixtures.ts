@@ -2,6 +2,8 @@
 import { HttpSink } from '../../../connectors/index.js';
 import type { Notification } from '../../../processors/index.js';
 import { notification } from '../../fixtures/notifications.js';
+import { HttpReceiver, type Responder } from '../../fakes/http-receiver.js';
+import { startLiveStage, type LiveStage } from '../../deliver/live-stage.js';
 
 /** A sink allowed to reach loopback, as a test on one machine needs. */
 export function loopbackSink(config: { breakerFailures?: number } = {}): HttpSink {
@@ -17,4 +19,25 @@ export function hookNotifications(
   return Array.from({ length: count }, (_, i) =>
     notification(subscriptionId, i + 1, { channel: { type: 'rest-hook', endpoint, headers: [] }, ...extra }),
   );
+}
+
+/** A loopback receiver answering with `responder`, and the delivery stage over a rest-hook sink. */
+export function restHookScenario(responder: Responder) {
+  const receiver = new HttpReceiver(responder);
+  const sink = loopbackSink();
+  let stage: LiveStage | undefined;
+  return {
+    receiver,
+    async start(): Promise<{ endpoint: string; stage: LiveStage }> {
+      const endpoint = await receiver.start();
+      await sink.connect();
+      stage = await startLiveStage(sink);
+      return { endpoint, stage };
+    },
+    async stop(): Promise<void> {
+      await stage?.stop();
+      await sink.close();
+      await receiver.stop();
+    },
+  };
 }

@@ -1,26 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpReceiver } from '../../fakes/http-receiver.js';
 import { until } from '../../fakes/wait.js';
-import { startLiveStage, type LiveStage } from '../../deliver/live-stage.js';
-import { hookNotifications, loopbackSink } from './fixtures.js';
+import { hookNotifications, restHookScenario } from './fixtures.js';
 
 describe('rest-hook: 429 with Retry-After', () => {
-  const receiver = new HttpReceiver((_, index) =>
+  const scenario = restHookScenario((_, index) =>
     index === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 },
   );
-  const sink = loopbackSink();
-  let stage: LiveStage | undefined;
-
-  afterEach(async () => {
-    await stage?.stop();
-    await sink.close();
-    await receiver.stop();
-  });
+  const receiver = scenario.receiver;
+  afterEach(() => scenario.stop());
 
   it('waits as long as the subscriber asked before trying again, not the shorter back-off', async () => {
-    const endpoint = await receiver.start();
-    await sink.connect();
-    stage = await startLiveStage(sink);
+    const { endpoint, stage } = await scenario.start();
     await stage.feed(hookNotifications('s1', endpoint, 3));
     await until(() => receiver.accepted.length === 3, 10_000);
     const [refused, retried] = receiver.received;
