@@ -3,11 +3,8 @@
  * (Smile CDR's subscription-named-channel-delivery). Writes arriving together are gathered into one
  * produce request; each write resolves when the broker acknowledges its record (acks = all).
  */
-import {
+import kafkajs, {
   Kafka,
-  KafkaJSBrokerNotFound,
-  KafkaJSConnectionError,
-  KafkaJSRequestTimeoutError,
   logLevel,
   type Message,
   type Producer,
@@ -175,6 +172,9 @@ function isPermanent(err: unknown): boolean {
     return typeof type === 'string' && PERMANENT_TYPES.has(type);
   });
 }
+
+// The error classes are not named exports of kafkajs under ES modules; the default export has them.
+const { KafkaJSBrokerNotFound, KafkaJSConnectionError, KafkaJSRequestTimeoutError } = kafkajs;
 
 function isConnectionFailure(err: Error): boolean {
   return (
