@@ -126,8 +126,7 @@ export class DeliveryProcessor {
   async process(record: DeliveryRecord): Promise<void> {
     this.throwIfUnusable();
     while (this.offsets.pending() >= this.options.maxPendingRecords) {
-      // Memory is full: park the longest live backlog (a slow subscriber's) rather than stall
-      // every subscription of the partition behind it.
+      // Memory is full: park a slow subscriber's backlog rather than stall the partition behind it.
       this.spillLongestBacklog();
       await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
       this.throwIfUnusable();
@@ -322,12 +321,18 @@ export class DeliveryProcessor {
     return items.map((item) => item.slot);
   }
 
+  /**
+   * Parks the longest live backlog when it holds a tenth of the pending records or more: that is
+   * one subscriber holding the others back. When every backlog is short the stage is simply busy,
+   * and `process` waits (the input topic is the buffer then, not the store).
+   */
   private spillLongestBacklog(): void {
     let longest: Lane | undefined;
     for (const lane of this.lanes.values()) {
       if (!lane.parked && lane.memory.length > (longest?.memory.length ?? 0)) longest = lane;
     }
-    if (longest !== undefined) this.spawn(this.spill(longest));
+    const threshold = Math.max(1, Math.floor(this.options.maxPendingRecords / 10));
+    if (longest !== undefined && longest.memory.length >= threshold) this.spawn(this.spill(longest));
   }
 
   /** Parks a live lane's backlog (not the delivery in flight), due now, counting no attempt. */

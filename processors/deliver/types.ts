@@ -96,8 +96,8 @@ export interface DeliveryOptions {
   /** Longest Retry-After honoured; longer answers are capped. */
   maxRetryAfterMs: number;
   /**
-   * Records accepted but not yet safe (memory bound). When reached, the longest live backlog is
-   * parked; `process` waits only until that is written.
+   * Records accepted but not yet safe (memory bound). When reached, `process` waits; if one
+   * subscription holds a tenth of them or more, its backlog is parked so the others go on.
    */
   maxPendingRecords: number;
   /** Deliveries in flight at once across all subscriptions of the task. */
