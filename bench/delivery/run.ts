@@ -107,7 +107,7 @@ const results = {
     loadAverageBefore: before.map((l) => Math.round(l * 100) / 100),
   },
   shared: true,
-  note: 'Run once on a 2-core machine shared with other developers working at the same time; figures are a floor.',
+  note: 'Run on a 2-core machine shared with other developers working at the same time (load average above 7 throughout); figures are a floor, not a capacity.',
   targets: { httpPerSecond: 10_000, amqpPerSecond: 10_000 },
   stage,
   http,
