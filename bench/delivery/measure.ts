@@ -18,6 +18,8 @@ export interface Measurement {
   perSecond: number;
   stageLatencyMs: { p50: number; p99: number; max: number };
   writeLatencyMs: { p50: number; p99: number; max: number };
+  /** CPU time of this process per delivery (user + system): what one core would sustain, uncontended. */
+  cpuMicrosPerDelivery: number;
   notDelivered: number;
 }
 
@@ -62,6 +64,7 @@ export async function measureDelivery(
     { maxConcurrency: options.maxConcurrency, maxPendingRecords: 10_000 },
   );
   await processor.init();
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < options.notifications; i++) {
     const notification = make(`sub-${i % options.subscriptions}`, Math.floor(i / options.subscriptions) + 1);
@@ -70,6 +73,7 @@ export async function measureDelivery(
   }
   await done;
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   await processor.close();
   return {
     notifications: options.notifications,
@@ -78,6 +82,7 @@ export async function measureDelivery(
     perSecond: Math.round(delivered / seconds),
     stageLatencyMs: percentiles(stageLatencies),
     writeLatencyMs: percentiles(writeLatencies),
+    cpuMicrosPerDelivery: Math.round((cpu.user + cpu.system) / Math.max(1, delivered)),
     notDelivered: others,
   };
 }

@@ -117,17 +117,19 @@ const dir = fileURLToPath(new URL('../results/', import.meta.url));
 await mkdir(dir, { recursive: true });
 await writeFile(`${dir}delivery.json`, `${JSON.stringify(results, null, 2)}\n`);
 const row = (name: string, m: Measurement, target: number) =>
-  `| ${name} | ${m.notifications} | ${m.subscriptions} | ${m.perSecond} | ${target} | ${m.stageLatencyMs.p50} | ${m.stageLatencyMs.p99} | ${m.writeLatencyMs.p50} | ${m.writeLatencyMs.p99} |`;
+  `| ${name} | ${m.notifications} | ${m.subscriptions} | ${m.perSecond} | ${target} | ${m.stageLatencyMs.p50} | ${m.stageLatencyMs.p99} | ${m.writeLatencyMs.p50} | ${m.writeLatencyMs.p99} | ${m.cpuMicrosPerDelivery} |`;
 const md = `# Delivery benchmark
 
 ${results.note} Load average before the run: ${results.machine.loadAverageBefore.join(', ')} (${results.machine.cpus} × ${results.machine.model}).
 Both go through the delivery stage (ordered per subscription, outcomes emitted) on one instance; the HTTP receiver runs in
 its own process on loopback; AMQP publishes are persistent, mandatory, to a durable queue, and count only once confirmed.
 Stage latency: record accepted by the stage → subscriber acknowledged (includes waiting behind the stage's back-pressure
-when records are fed as fast as it accepts them). Write latency: one sink write.
+when records are fed as fast as it accepts them). Write latency: one sink write. CPU µs/delivery: CPU time
+of the delivering process per delivery (the receiver and the broker not counted); 1,000,000 divided by it is
+what one uncontended core of this process would sustain.
 
-| sink | notifications | subscriptions | deliveries/s | target/s | stage p50 ms | stage p99 ms | write p50 ms | write p99 ms |
-|---|---|---|---|---|---|---|---|---|
+| sink | notifications | subscriptions | deliveries/s | target/s | stage p50 ms | stage p99 ms | write p50 ms | write p99 ms | CPU µs/delivery |
+|---|---|---|---|---|---|---|---|---|---|
 ${row('stage only (no-op sink)', stage, 10_000)}
 ${row('http (rest-hook)', http, 10_000)}
 ${row('amqp (confirms)', amqp, 10_000)}
