@@ -86,6 +86,8 @@ export class DeliveryProcessor {
   private capacityWaiters: (() => void)[] = [];
   private slotWaiters: (() => void)[] = [];
   private inFlight = 0;
+  /** At least the longest live backlog (backlogs grow only in `process`): spares scanning the lanes. */
+  private backlogHint = 0;
   private failure: unknown = undefined;
   private closing: Promise<void> | undefined;
 
@@ -142,6 +144,7 @@ export class DeliveryProcessor {
       return;
     }
     lane.memory.push(item);
+    if (lane.memory.length > this.backlogHint) this.backlogHint = lane.memory.length;
     if (!lane.running) this.spawn(this.runLive(lane));
   }
 
@@ -327,11 +330,13 @@ export class DeliveryProcessor {
    * and `process` waits (the input topic is the buffer then, not the store).
    */
   private spillLongestBacklog(): void {
+    const threshold = Math.max(1, Math.floor(this.options.maxPendingRecords / 10));
+    if (this.backlogHint < threshold) return;
     let longest: Lane | undefined;
     for (const lane of this.lanes.values()) {
       if (!lane.parked && lane.memory.length > (longest?.memory.length ?? 0)) longest = lane;
     }
-    const threshold = Math.max(1, Math.floor(this.options.maxPendingRecords / 10));
+    this.backlogHint = longest?.memory.length ?? 0;
     if (longest !== undefined && longest.memory.length >= threshold) this.spawn(this.spill(longest));
   }
 
