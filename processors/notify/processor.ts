@@ -1,0 +1,367 @@
+import type { KeyValueStore } from '../../state/index.js';
+import type { DeliveryOutcome, Match, Notification, NotificationType } from '../contracts.js';
+import { resourceKey } from '../decode/index.js';
+import type { NormalizedSubscription, SubscriptionState } from '../subscription/index.js';
+import { stableId } from './ids.js';
+import {
+  MAX_ERRORS,
+  type NotificationEvent,
+  type StatusTransition,
+  type SubscriptionStatusRecord,
+} from './model.js';
+import { buildPayloads, eventsPerNotification, hasStatusNotifications, payloadKind } from './payloads.js';
+import { notificationChannel, unsupportedChannel } from './routing.js';
+import { selectAdditionalContext, type NotificationShape } from './shape.js';
+
+export interface NotifyDeps {
+  /** The `subscription-status` store, partitioned by subscription like the matches topic. */
+  store: KeyValueStore<string, SubscriptionStatusRecord>;
+  now: () => Date;
+  /** FHIR base URL (of a tenant): fullUrls, focus references and `Subscription/{id}` are built on it. */
+  baseUrl: string | ((tenant?: string) => string);
+  /** SubscriptionTopic.notificationShape for a topic and the focus resource type. */
+  shapeFor?: (topicUrl: string, resourceType: string) => NotificationShape | undefined;
+  /** Failed attempts in a row before the subscription is put in error. Default 3. */
+  failureThreshold?: number;
+  /** Event keys remembered per subscription to renumber a reprocessed match identically. Default 256. */
+  recentEvents?: number;
+}
+
+/** The status store key of a subscription: `Subscription/id`, tenant-qualified like resource keys. */
+export function subscriptionStoreKey(subscriptionId: string, tenant?: string): string {
+  return resourceKey('Subscription', subscriptionId, tenant);
+}
+
+/** What a lifecycle call produced: notifications to route, and the status change if any. */
+export interface NotifyResult {
+  notifications: Notification[];
+  transition?: StatusTransition;
+}
+
+function eventKey(m: Match): string {
+  return [m.topicUrl ?? '', m.focus.reference, m.focus.versionId ?? '', m.interaction, m.occurredAt].join(
+    '|',
+  );
+}
+
+function ended(sub: NormalizedSubscription, now: Date): boolean {
+  return sub.end !== undefined && Date.parse(sub.end) <= now.getTime();
+}
+
+/**
+ * The notify stage: numbers events per subscription (gap-free, in the store), keeps the status
+ * (requested → active after the handshake or first delivery; error after failures; active again
+ * on success; off), and builds notifications in the shape the subscription asked for. Every
+ * method reads and writes only the store it was given, so the runtime can wrap it in a node.
+ */
+export class NotifyProcessor {
+  private readonly failureThreshold: number;
+  private readonly recentEvents: number;
+
+  constructor(private readonly deps: NotifyDeps) {
+    this.failureThreshold = deps.failureThreshold ?? 3;
+    this.recentEvents = deps.recentEvents ?? 256;
+  }
+
+  /** The record `$status` serves; undefined before the subscription was first seen. */
+  async statusOf(subscriptionId: string, tenant?: string): Promise<SubscriptionStatusRecord | undefined> {
+    return this.deps.store.get(subscriptionStoreKey(subscriptionId, tenant));
+  }
+
+  /**
+   * A subscription was created or changed (table replays included: a known subscription emits
+   * nothing again). A new or re-requested topic subscription gets its handshake.
+   */
+  async subscriptionChanged(sub: NormalizedSubscription): Promise<NotifyResult> {
+    const now = this.deps.now();
+    const key = subscriptionStoreKey(sub.id, sub.tenant);
+    const before = await this.deps.store.get(key);
+    const { record, notifications } = this.lifecycle(sub, before, now);
+    if (record !== before) await this.deps.store.put(key, record);
+    return this.result(notifications, before, record, now);
+  }
+
+  /** A subscription was deleted: its status goes with it. */
+  async subscriptionRemoved(subscriptionId: string, tenant?: string): Promise<void> {
+    await this.deps.store.delete(subscriptionStoreKey(subscriptionId, tenant));
+  }
+
+  /**
+   * Matches for one subscription, in changelog order. Returns the notifications to route (a
+   * handshake first when the subscription had none yet); none when it is off or undeliverable.
+   */
+  async process(matches: Match | readonly Match[], sub: NormalizedSubscription): Promise<Notification[]> {
+    const list = Array.isArray(matches) ? (matches as readonly Match[]) : [matches as Match];
+    const now = this.deps.now();
+    const key = subscriptionStoreKey(sub.id, sub.tenant);
+    const before = await this.deps.store.get(key);
+    const started = this.lifecycle(sub, before, now);
+    let record = started.record;
+    const out = [...started.notifications];
+    if (
+      record.status !== 'off' &&
+      record.status !== 'entered-in-error' &&
+      unsupportedChannel(sub) === undefined &&
+      list.length > 0
+    ) {
+      const recent = new Map(record.recent);
+      let count = record.eventsSinceSubscriptionStart;
+      const events: NotificationEvent[] = list.map((m) => {
+        const k = eventKey(m);
+        let n = recent.get(k);
+        if (n === undefined) {
+          n = ++count;
+          recent.set(k, n);
+        }
+        return this.event(m, n, sub);
+      });
+      const trimmed = [...recent.entries()].slice(-this.recentEvents);
+      record = {
+        ...record,
+        eventsSinceSubscriptionStart: count,
+        recent: trimmed,
+        lastSentAt: now.toISOString(),
+      };
+      const size = eventsPerNotification(sub, payloadKind(sub));
+      for (let i = 0; i < events.length; i += size) {
+        out.push(...this.build(sub, record, 'event-notification', events.slice(i, i + size), now));
+      }
+    }
+    if (record !== before) await this.deps.store.put(key, record);
+    return out;
+  }
+
+  /** A delivery outcome reported by a sink: moves the status between active and error. */
+  async outcome(o: DeliveryOutcome): Promise<StatusTransition | undefined> {
+    const key = subscriptionStoreKey(o.subscriptionId, o.tenant);
+    const before = await this.deps.store.get(key);
+    if (!before) return undefined;
+    let r: SubscriptionStatusRecord = { ...before };
+    if (o.result === 'delivered') {
+      r.consecutiveFailures = 0;
+      r.lastDeliveredEventNumber = Math.max(r.lastDeliveredEventNumber, o.eventNumber);
+      if (r.handshake?.notificationId === o.notificationId) r.handshake = { ...r.handshake, delivered: true };
+      if (r.status === 'requested' || r.status === 'error') r.status = 'active';
+    } else {
+      r.consecutiveFailures += 1;
+      const message = o.error ?? `delivery ${o.result} after ${o.attempts} attempt(s)`;
+      r.errors = [
+        ...r.errors,
+        {
+          at: o.at,
+          message,
+          notificationId: o.notificationId,
+          ...(o.statusCode !== undefined ? { statusCode: o.statusCode } : {}),
+        },
+      ].slice(-MAX_ERRORS);
+      const giveUp = o.result === 'dead-lettered' || r.consecutiveFailures >= this.failureThreshold;
+      if (giveUp && r.status !== 'off' && r.status !== 'entered-in-error') r.status = 'error';
+    }
+    r = { ...r };
+    await this.deps.store.put(key, r);
+    return before.status !== r.status
+      ? this.transition(r, before.status, new Date(o.at), o.error ?? o.result)
+      : undefined;
+  }
+
+  /**
+   * Wall-clock punctuator over the subscriptions this task owns: handshakes for subscriptions
+   * not seen yet, `off` once `end` has passed, and a heartbeat for each active topic subscription
+   * idle for its heartbeat period.
+   */
+  async punctuate(now: Date, subscriptions: Iterable<NormalizedSubscription>): Promise<NotifyResult[]> {
+    const results: NotifyResult[] = [];
+    for (const sub of subscriptions) {
+      const key = subscriptionStoreKey(sub.id, sub.tenant);
+      const before = await this.deps.store.get(key);
+      const started = this.lifecycle(sub, before, now);
+      let record = started.record;
+      const notifications = [...started.notifications];
+      const period = sub.heartbeatPeriodSeconds;
+      if (record.status === 'active' && period && hasStatusNotifications(payloadKind(sub))) {
+        const idleSince = Date.parse(record.lastSentAt ?? record.startedAt);
+        if (now.getTime() - idleSince >= period * 1000) {
+          record = { ...record, lastSentAt: now.toISOString() };
+          notifications.push(...this.build(sub, record, 'heartbeat', [], now));
+        }
+      }
+      if (record !== before) await this.deps.store.put(key, record);
+      const result = this.result(notifications, before, record, now);
+      if (result.notifications.length > 0 || result.transition) results.push(result);
+    }
+    return results;
+  }
+
+  /** Brings a record in line with its subscription; pure, returns the same record when nothing changed. */
+  private lifecycle(
+    sub: NormalizedSubscription,
+    before: SubscriptionStatusRecord | undefined,
+    now: Date,
+  ): { record: SubscriptionStatusRecord; notifications: Notification[] } {
+    const at = now.toISOString();
+    const fresh: SubscriptionStatusRecord = before ?? {
+      subscriptionId: sub.id,
+      ...(sub.tenant !== undefined ? { tenant: sub.tenant } : {}),
+      status: 'requested',
+      eventsSinceSubscriptionStart: 0,
+      startedAt: at,
+      lastDeliveredEventNumber: 0,
+      consecutiveFailures: 0,
+      errors: [],
+      recent: [],
+    };
+    const clientOff = sub.status === 'off' || sub.status === 'entered-in-error';
+    if (clientOff || ended(sub, now)) {
+      const status: SubscriptionState = sub.status === 'entered-in-error' ? 'entered-in-error' : 'off';
+      return { record: fresh.status === status && before ? before : { ...fresh, status }, notifications: [] };
+    }
+    const unsupported = unsupportedChannel(sub);
+    if (unsupported) {
+      if (before?.status === 'error' && before.errors.at(-1)?.message === unsupported)
+        return { record: before, notifications: [] };
+      return {
+        record: {
+          ...fresh,
+          status: 'error',
+          errors: [...fresh.errors, { at, message: unsupported }].slice(-MAX_ERRORS),
+        },
+        notifications: [],
+      };
+    }
+    // A known subscription starts again only when its client asks for it after off or error.
+    const restart =
+      before !== undefined &&
+      sub.status === 'requested' &&
+      (before.status === 'off' || before.status === 'error');
+    if (before && !restart) return { record: before, notifications: [] };
+    const kind = payloadKind(sub);
+    if (!hasStatusNotifications(kind)) {
+      return {
+        record: {
+          ...fresh,
+          status: 'active',
+          startedAt: restart ? at : fresh.startedAt,
+          consecutiveFailures: 0,
+        },
+        notifications: [],
+      };
+    }
+    let record: SubscriptionStatusRecord = {
+      ...fresh,
+      status: 'requested',
+      startedAt: at,
+      consecutiveFailures: 0,
+      lastSentAt: at,
+    };
+    const notifications = this.build(sub, record, 'handshake', [], now);
+    const first = notifications[0];
+    if (first)
+      record = {
+        ...record,
+        handshake: { notificationId: first.notificationId, sentAt: at, delivered: false },
+      };
+    return { record, notifications };
+  }
+
+  private event(m: Match, eventNumber: number, sub: NormalizedSubscription): NotificationEvent {
+    const focusType = m.focus.reference.split('/')[0] ?? '';
+    const shape =
+      m.topicUrl !== undefined || sub.topicUrl !== undefined
+        ? this.deps.shapeFor?.(m.topicUrl ?? sub.topicUrl!, focusType)
+        : undefined;
+    return {
+      eventNumber,
+      timestamp: m.occurredAt,
+      interaction: m.interaction,
+      focus: m.focus,
+      ...(m.resource ? { resource: m.resource } : {}),
+      ...(m.previous ? { previous: m.previous } : {}),
+      additionalContext: selectAdditionalContext(m.resource ?? m.previous, m.context ?? [], shape),
+    };
+  }
+
+  private baseUrl(tenant?: string): string {
+    const b = typeof this.deps.baseUrl === 'function' ? this.deps.baseUrl(tenant) : this.deps.baseUrl;
+    return b.replace(/\/+$/, '');
+  }
+
+  private build(
+    sub: NormalizedSubscription,
+    record: SubscriptionStatusRecord,
+    type: NotificationType,
+    events: NotificationEvent[],
+    now: Date,
+  ): Notification[] {
+    const kind = payloadKind(sub);
+    const at = now.toISOString();
+    const numbers = events.map((e) => e.eventNumber);
+    const notificationId = stableId(
+      sub.tenant,
+      sub.id,
+      type,
+      numbers.join(','),
+      type === 'heartbeat' ? at : type === 'handshake' ? record.startedAt : undefined,
+    );
+    const payloads = buildPayloads(kind, {
+      sub,
+      record,
+      type,
+      events,
+      notificationId,
+      now: at,
+      baseUrl: this.baseUrl(sub.tenant),
+    });
+    const channel = notificationChannel(sub);
+    const single = events.length === 1 ? events[0] : undefined;
+    const collapseKey =
+      sub.options.deliverLatestVersion && single
+        ? resourceKey(...(single.focus.reference.split('/') as [string, string]), sub.tenant)
+        : undefined;
+    return payloads.map((p) => ({
+      subscriptionId: sub.id,
+      ...(sub.tenant !== undefined ? { tenant: sub.tenant } : {}),
+      eventNumber: numbers.length > 0 ? Math.max(...numbers) : record.eventsSinceSubscriptionStart,
+      type,
+      channel,
+      body: p.body,
+      contentType: p.contentType,
+      notificationId: p.part !== undefined ? stableId(notificationId, p.part) : notificationId,
+      ...(p.method ? { method: p.method } : {}),
+      ...(p.path !== undefined ? { path: p.path } : {}),
+      ...(p.properties ? { properties: p.properties } : {}),
+      ...(events[0] ? { occurredAt: events[0].timestamp } : {}),
+      createdAt: at,
+      ...(sub.options.maxAttempts !== undefined ? { maxAttempts: sub.options.maxAttempts } : {}),
+      ...(collapseKey ? { collapseKey } : {}),
+      ...(p.destination !== undefined && !sub.options.namedChannel ? { destination: p.destination } : {}),
+      ...(sub.timeoutSeconds !== undefined ? { timeoutMs: sub.timeoutSeconds * 1000 } : {}),
+    }));
+  }
+
+  private transition(
+    r: SubscriptionStatusRecord,
+    from: SubscriptionState,
+    at: Date,
+    reason?: string,
+  ): StatusTransition {
+    return {
+      subscriptionId: r.subscriptionId,
+      ...(r.tenant !== undefined ? { tenant: r.tenant } : {}),
+      from,
+      to: r.status,
+      at: at.toISOString(),
+      ...(reason !== undefined ? { reason } : {}),
+    };
+  }
+
+  private result(
+    notifications: Notification[],
+    before: SubscriptionStatusRecord | undefined,
+    after: SubscriptionStatusRecord,
+    now: Date,
+  ): NotifyResult {
+    const from = before?.status;
+    if (from === undefined || from === after.status) return { notifications };
+    return { notifications, transition: this.transition(after, from, now) };
+  }
+}
