@@ -295,12 +295,15 @@ export class NotifyProcessor {
     const kind = payloadKind(sub);
     const at = now.toISOString();
     const numbers = events.map((e) => e.eventNumber);
+    // startedAt tells a re-created subscription's event 1 from the old one's; it is stored, so it
+    // is the same when a change is processed again after a crash.
     const notificationId = stableId(
       sub.tenant,
       sub.id,
+      record.startedAt,
       type,
       numbers.join(','),
-      type === 'heartbeat' ? at : type === 'handshake' ? record.startedAt : undefined,
+      type === 'heartbeat' ? at : undefined,
     );
     const payloads = buildPayloads(kind, {
       sub,

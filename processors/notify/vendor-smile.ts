@@ -19,6 +19,13 @@ export function parseHeaderLines(lines: readonly string[]): Record<string, strin
   return out;
 }
 
+/** Credentials stay out of record headers that anyone reading the topic sees. */
+function withoutCredentials(headers: Record<string, string | string[]>): Record<string, string | string[]> {
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !/^(authorization|proxy-authorization)$/i.test(name)),
+  );
+}
+
 function tags(resource: FhirResource | undefined): string[] {
   return (resource?.meta?.tag ?? []).map((t) => `${t.system ?? ''}|${t.code ?? ''}`);
 }
@@ -31,7 +38,9 @@ function message(ctx: PayloadContext, e: NotificationEvent): Payload {
   const withBody = ctx.sub.content === 'full-resource' && e.resource && e.interaction !== 'delete';
   const customHeaders: Record<string, string | string[]> = {
     // Kafka channels carry the subscription's header lines as record headers; elsewhere they are credentials.
-    ...(ctx.sub.channel.type === 'kafka' ? parseHeaderLines(ctx.sub.channel.headers) : {}),
+    ...(ctx.sub.channel.type === 'kafka'
+      ? withoutCredentials(parseHeaderLines(ctx.sub.channel.headers))
+      : {}),
     resourceType: type,
     resourceId: payloadId,
   };
