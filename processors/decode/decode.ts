@@ -1,4 +1,4 @@
-import { SubstreamError } from '../../state/index.js';
+import { DecodeError, SubstreamError } from '../../state/index.js';
 import { isCanonical, readCanonical } from './canonical.js';
 import { ChangeDecodeError } from './errors.js';
 import { isFirely, readFirely } from './firely.js';
@@ -60,8 +60,9 @@ async function unframe(bytes: Buffer, options: DecodeOptions): Promise<unknown> 
   try {
     return await options.schemaRegistry.decode(bytes);
   } catch (cause) {
-    // An unreachable registry is the runtime's to retry; only an undecodable value is dead-lettered.
-    if (cause instanceof SubstreamError && cause.retriable) throw cause;
+    // A registry that cannot be reached or refuses us is the runtime's to retry or fail on;
+    // only a value the registry cannot decode is dead-lettered.
+    if (cause instanceof SubstreamError && !(cause instanceof DecodeError)) throw cause;
     throw new ChangeDecodeError(
       'schema-registry',
       `schema registry could not decode the value: ${(cause as Error).message}`,
