@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { KeyValueStore } from '../../state/index.js';
 import type { DeliveryOutcome, Match, Notification, NotificationType } from '../contracts.js';
 import { resourceKey } from '../decode/index.js';
@@ -23,7 +24,11 @@ export interface NotifyDeps {
   shapeFor?: (topicUrl: string, resourceType: string) => NotificationShape | undefined;
   /** Failed attempts in a row before the subscription is put in error. Default 3. */
   failureThreshold?: number;
-  /** Event keys remembered per subscription to renumber a reprocessed match identically. Default 256. */
+  /**
+   * Event digests remembered per subscription so that a match processed again (at-least-once,
+   * after a crash between the store's changelog and the input commit) gets its old number back.
+   * It should cover the matches one subscription sees in a commit interval. Default 128.
+   */
   recentEvents?: number;
 }
 
@@ -38,10 +43,22 @@ export interface NotifyResult {
   transition?: StatusTransition;
 }
 
+/** A short digest of what identifies an event: the store keeps many of them per subscription. */
 function eventKey(m: Match): string {
-  return [m.topicUrl ?? '', m.focus.reference, m.focus.versionId ?? '', m.interaction, m.occurredAt].join(
-    '|',
-  );
+  return createHash('sha256')
+    .update(
+      [m.topicUrl ?? '', m.focus.reference, m.focus.versionId ?? '', m.interaction, m.occurredAt].join('|'),
+    )
+    .digest('base64url')
+    .slice(0, 16);
+}
+
+/** Kafka topic names allow letters, digits, `.`, `_` and `-`, at most 249 of them. */
+function kafkaTopicName(name: string): string {
+  return name
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .slice(0, 249);
 }
 
 function ended(sub: NormalizedSubscription, now: Date): boolean {
@@ -60,7 +77,7 @@ export class NotifyProcessor {
 
   constructor(private readonly deps: NotifyDeps) {
     this.failureThreshold = deps.failureThreshold ?? 3;
-    this.recentEvents = deps.recentEvents ?? 256;
+    this.recentEvents = deps.recentEvents ?? 128;
   }
 
   /** The record `$status` serves; undefined before the subscription was first seen. */
@@ -136,7 +153,7 @@ export class NotifyProcessor {
     const key = subscriptionStoreKey(o.subscriptionId, o.tenant);
     const before = await this.deps.store.get(key);
     if (!before) return undefined;
-    let r: SubscriptionStatusRecord = { ...before };
+    const r: SubscriptionStatusRecord = { ...before };
     if (o.result === 'delivered') {
       r.consecutiveFailures = 0;
       r.lastDeliveredEventNumber = Math.max(r.lastDeliveredEventNumber, o.eventNumber);
@@ -157,7 +174,6 @@ export class NotifyProcessor {
       const giveUp = o.result === 'dead-lettered' || r.consecutiveFailures >= this.failureThreshold;
       if (giveUp && r.status !== 'off' && r.status !== 'entered-in-error') r.status = 'error';
     }
-    r = { ...r };
     await this.deps.store.put(key, r);
     return before.status !== r.status
       ? this.transition(r, before.status, new Date(o.at), o.error ?? o.result)
@@ -336,7 +352,9 @@ export class NotifyProcessor {
       createdAt: at,
       ...(sub.options.maxAttempts !== undefined ? { maxAttempts: sub.options.maxAttempts } : {}),
       ...(collapseKey ? { collapseKey } : {}),
-      ...(p.destination !== undefined && !sub.options.namedChannel ? { destination: p.destination } : {}),
+      ...(p.destination !== undefined && !sub.options.namedChannel
+        ? { destination: channel.type === 'kafka' ? kafkaTopicName(p.destination) : p.destination }
+        : {}),
       ...(sub.timeoutSeconds !== undefined ? { timeoutMs: sub.timeoutSeconds * 1000 } : {}),
     }));
   }

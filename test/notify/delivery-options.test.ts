@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXT, outputTopicFor } from '../../processors/index.js';
-import { classicSubscription, harness, match } from './support.js';
+import { classicSubscription, formatSubscription, harness, match } from './support.js';
 
 const ext = (url: string, value: string | boolean) =>
   typeof value === 'boolean' ? { url, valueBoolean: value } : { url, valueString: value };
@@ -74,6 +74,13 @@ describe('Smile delivery extensions and routing', () => {
       ['fhir.notifications.message', 'amqp://broker.example.org/encounters'],
       ['fhir.notifications.kafka', 'MyQueueName'],
     ]);
+  });
+
+  it('names a Kafka-safe topic when a payload names its destination on a Kafka channel', async () => {
+    const { processor } = harness();
+    const sub = formatSubscription('ehealth-simple', 'kafka');
+    const [n] = await processor.process(match(sub), sub);
+    expect(n!.destination).toBe('ehealth.example_StructureDefinition_ehealth-encounter');
   });
 
   it('puts a subscription on an undelivered channel type in error, with a reason', async () => {
