@@ -3,7 +3,7 @@ import { isCanonical, readCanonical } from './canonical.js';
 import { ChangeDecodeError } from './errors.js';
 import { isFirely, readFirely } from './firely.js';
 import { parseJson } from './json.js';
-import { parseResourceKey, resourceKey } from './key.js';
+import { parseCanonicalResourceKey, canonicalResourceKey } from './key.js';
 import { isSmile, readSmile } from './smile.js';
 import type {
   ChangelogFormat,
@@ -85,7 +85,7 @@ export async function decodeChangeRecord(
   options: DecodeOptions = {},
 ): Promise<DecodedChange[]> {
   const key = keyText(record.key);
-  const parsedKey = key !== undefined ? parseResourceKey(key) : undefined;
+  const parsedKey = key !== undefined ? parseCanonicalResourceKey(key) : undefined;
   const headerTenant = headerText(record.headers?.[options.tenantHeader ?? 'tenant']);
   const value = record.value;
   if (value === null || value.length === 0) {
@@ -97,7 +97,7 @@ export async function decodeChangeRecord(
         id: parsedKey.id,
         ...(tenant ? { tenant } : {}),
       };
-      const canonical = resourceKey(change.resourceType, change.id, tenant);
+      const canonical = canonicalResourceKey(change.resourceType, change.id, tenant);
       return [
         { key: canonical, change, repartition: canonical !== key, format: 'canonical', bodyless: false },
       ];
@@ -132,7 +132,7 @@ export async function decodeChangeRecord(
   };
   const out = raws.map((raw): DecodedChange => {
     const { change, bodyless } = validateChange(raw, ctx);
-    const canonical = resourceKey(change.resourceType, change.id, change.tenant);
+    const canonical = canonicalResourceKey(change.resourceType, change.id, change.tenant);
     return { key: canonical, change, repartition: canonical !== key, format, bodyless };
   });
   if (parsedKey && out.length === 1) {

@@ -6,19 +6,19 @@ import { ChangeDecodeError } from './errors.js';
  * contains `/`: a key has two segments without a tenant and three with one, and cannot be read
  * two ways. It mirrors the multi-tenant base URL form `[base]/tenant/Type/id`.
  */
-export function resourceKey(resourceType: string, id: string, tenant?: string): string {
+export function canonicalResourceKey(resourceType: string, id: string, tenant?: string): string {
   const ref = `${resourceType}/${id}`;
   return tenant === undefined || tenant === '' ? ref : `${encodeURIComponent(tenant)}/${ref}`;
 }
 
-export interface ParsedResourceKey {
+export interface ParsedCanonicalResourceKey {
   resourceType: string;
   id: string;
   tenant?: string;
 }
 
 /** Reads a canonical key back; undefined when the key is not in the canonical form. */
-export function parseResourceKey(key: string): ParsedResourceKey | undefined {
+export function parseCanonicalResourceKey(key: string): ParsedCanonicalResourceKey | undefined {
   const parts = key.split('/');
   if (parts.length === 2 && RESOURCE_TYPE.test(parts[0]!) && FHIR_ID.test(parts[1]!)) {
     return { resourceType: parts[0]!, id: parts[1]! };

@@ -1,23 +1,7 @@
-export { backportNotificationBundle, r5NotificationBundle } from './bundles.js';
-export { classicPayload } from './classic.js';
-export { stableId } from './ids.js';
-export {
-  MAX_ERRORS,
-  type NotificationEvent,
-  type StatusError,
-  type StatusTransition,
-  type SubscriptionStatusRecord,
-} from './model.js';
-export { FHIR_JSON, type Payload, type PayloadContext } from './payload-context.js';
-export {
-  buildPayloads,
-  eventsPerNotification,
-  hasStatusNotifications,
-  payloadKind,
-  type PayloadKind,
-} from './payloads.js';
+export { notifyConfigSchema, parseNotifyConfig, type NotifyConfig } from './config.js';
+export type { NotificationEvent, StatusError, StatusTransition, SubscriptionStatusRecord } from './model.js';
+export { hasStatusNotifications, payloadKind, type PayloadKind } from './payloads.js';
 export { NotifyProcessor, subscriptionStoreKey, type NotifyDeps, type NotifyResult } from './processor.js';
-export { absoluteReference, collectReferences, mapReferences, relativeReference } from './references.js';
 export {
   DEFAULT_OUTPUT_TOPICS,
   notificationChannel,
@@ -25,7 +9,7 @@ export {
   unsupportedChannel,
   type OutputTopics,
 } from './routing.js';
-export { selectAdditionalContext, type NotificationShape } from './shape.js';
+export type { NotificationShape } from './shape.js';
 export {
   backportStatusParameters,
   statusResourceFor,
@@ -33,7 +17,3 @@ export {
   subscriptionStatusResource,
   type StatusInput,
 } from './status-resource.js';
-export { applyDeliveryOptions, deliveredId } from './transform.js';
-export { changedElements, ehealthContext, ehealthReference, ehealthSimple } from './vendor-ehealth.js';
-export { firelyPayload } from './vendor-firely.js';
-export { parseHeaderLines, smilePayload } from './vendor-smile.js';

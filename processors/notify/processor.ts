@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KeyValueStore } from '../../state/index.js';
 import type { DeliveryOutcome, Match, Notification, NotificationType } from '../contracts.js';
-import { resourceKey } from '../decode/index.js';
+import { canonicalResourceKey } from '../decode/index.js';
 import type { NormalizedSubscription, SubscriptionState } from '../subscription/index.js';
 import { stableId } from './ids.js';
 import {
@@ -34,7 +34,7 @@ export interface NotifyDeps {
 
 /** The status store key of a subscription: `Subscription/id`, tenant-qualified like resource keys. */
 export function subscriptionStoreKey(subscriptionId: string, tenant?: string): string {
-  return resourceKey('Subscription', subscriptionId, tenant);
+  return canonicalResourceKey('Subscription', subscriptionId, tenant);
 }
 
 /** What a lifecycle call produced: notifications to route, and the status change if any. */
@@ -334,7 +334,7 @@ export class NotifyProcessor {
     const single = events.length === 1 ? events[0] : undefined;
     const collapseKey =
       sub.options.deliverLatestVersion && single
-        ? resourceKey(...(single.focus.reference.split('/') as [string, string]), sub.tenant)
+        ? canonicalResourceKey(...(single.focus.reference.split('/') as [string, string]), sub.tenant)
         : undefined;
     return payloads.map((p) => ({
       subscriptionId: sub.id,

@@ -19,7 +19,8 @@ const PARAM_ELEMENTS: Record<string, string[]> = {
 
 function elementsFor(param: string): string[] | '*' {
   if (param === '*') return '*';
-  return PARAM_ELEMENTS[param] ?? [param];
+  // Otherwise the element is usually the parameter in camelCase (service-provider → serviceProvider).
+  return PARAM_ELEMENTS[param] ?? [param.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())];
 }
 
 function refOf(r: FhirResource): string | undefined {

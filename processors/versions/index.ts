@@ -1,5 +1,5 @@
-export type { DropReason, StoredVersion } from './model.js';
-export { compareVersions, type VersionOrder } from './order.js';
+export type { DropReason as VersionDropReason, StoredVersion } from './model.js';
+export { parseVersionsConfig, versionsConfigSchema, type VersionsConfig } from './config.js';
 export {
   primeVersion,
   pruneVersions,

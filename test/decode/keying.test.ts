@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decodeChangeRecord, parseResourceKey, resourceKey } from '../../processors/index.js';
+import {
+  decodeChangeRecord,
+  parseCanonicalResourceKey,
+  canonicalResourceKey,
+} from '../../processors/index.js';
 import { record } from './helpers.js';
 
 const change = (extra: Record<string, unknown> = {}) => ({
@@ -10,16 +14,16 @@ const change = (extra: Record<string, unknown> = {}) => ({
 
 describe('canonical keys and repartitioning', () => {
   it('keys by ResourceType/id, tenant first and percent-encoded', () => {
-    expect(resourceKey('Patient', 'p1')).toBe('Patient/p1');
-    expect(resourceKey('Patient', 'p1', 'a/b c')).toBe('a%2Fb%20c/Patient/p1');
-    expect(parseResourceKey('a%2Fb%20c/Patient/p1')).toEqual({
+    expect(canonicalResourceKey('Patient', 'p1')).toBe('Patient/p1');
+    expect(canonicalResourceKey('Patient', 'p1', 'a/b c')).toBe('a%2Fb%20c/Patient/p1');
+    expect(parseCanonicalResourceKey('a%2Fb%20c/Patient/p1')).toEqual({
       tenant: 'a/b c',
       resourceType: 'Patient',
       id: 'p1',
     });
-    expect(parseResourceKey('Patient/p1')).toEqual({ resourceType: 'Patient', id: 'p1' });
-    expect(parseResourceKey('p1')).toBeUndefined();
-    expect(parseResourceKey('x/y/Patient/p1')).toBeUndefined();
+    expect(parseCanonicalResourceKey('Patient/p1')).toEqual({ resourceType: 'Patient', id: 'p1' });
+    expect(parseCanonicalResourceKey('p1')).toBeUndefined();
+    expect(parseCanonicalResourceKey('x/y/Patient/p1')).toBeUndefined();
   });
 
   it('needs no repartition when the record is keyed canonically', async () => {

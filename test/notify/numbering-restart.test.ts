@@ -26,6 +26,18 @@ describe('event numbering lives in the store', () => {
     expect((await second.statusOf(sub.id))!.eventsSinceSubscriptionStart).toBe(3);
   });
 
+  it('goes on from the restored store after a rebalance to another instance', async () => {
+    const sub = r5Subscription('empty');
+    const owner = harness();
+    await owner.processor.process([match(sub, version(1)), match(sub, version(2))], sub);
+    // The new owner restores the partition's store from its changelog: the same entries.
+    const restored = new MemoryStore<SubscriptionStatusRecord>('subscription-status');
+    for await (const [k, v] of owner.store.range()) await restored.put(k, v);
+    const next = harness('2026-01-01T12:00:00.000Z', restored).processor;
+    const out = await next.process(match(sub, version(3)), sub);
+    expect(out.map((n) => [n.type, n.eventNumber])).toEqual([['event-notification', 3]]);
+  });
+
   it('gives a reprocessed match its old number and notification id back', async () => {
     const store = new MemoryStore<SubscriptionStatusRecord>('subscription-status');
     const sub = r5Subscription('id-only');
