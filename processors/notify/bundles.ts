@@ -1,4 +1,5 @@
 import type { FhirResource } from '../contracts.js';
+import { splitReference } from './references.js';
 import type { NotificationEvent } from './model.js';
 import { fhirJsonType, json, type Payload, type PayloadContext } from './payload-context.js';
 import { stableId } from './ids.js';
@@ -14,7 +15,7 @@ const REQUEST: Record<NotificationEvent['interaction'], { method: string; status
 };
 
 function focusEntry(ctx: PayloadContext, e: NotificationEvent, withResource: boolean): Entry {
-  const [type, rawId] = e.focus.reference.split('/') as [string, string];
+  const [type, rawId] = splitReference(e.focus.reference);
   const id = deliveredId(type, rawId, ctx.sub);
   const r = REQUEST[e.interaction];
   const resource =

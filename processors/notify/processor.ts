@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { splitReference } from './references.js';
 import type { KeyValueStore } from '../../state/index.js';
 import type { DeliveryOutcome, Match, Notification, NotificationType } from '../contracts.js';
 import { canonicalResourceKey } from '../decode/index.js';
@@ -280,7 +281,7 @@ export class NotifyProcessor {
   }
 
   private event(m: Match, eventNumber: number, sub: NormalizedSubscription): NotificationEvent {
-    const focusType = m.focus.reference.split('/')[0] ?? '';
+    const [focusType] = splitReference(m.focus.reference);
     const shape =
       m.topicUrl !== undefined || sub.topicUrl !== undefined
         ? this.deps.shapeFor?.(m.topicUrl ?? sub.topicUrl!, focusType)
@@ -334,7 +335,7 @@ export class NotifyProcessor {
     const single = events.length === 1 ? events[0] : undefined;
     const collapseKey =
       sub.options.deliverLatestVersion && single
-        ? canonicalResourceKey(...(single.focus.reference.split('/') as [string, string]), sub.tenant)
+        ? canonicalResourceKey(...splitReference(single.focus.reference), sub.tenant)
         : undefined;
     return payloads.map((p) => ({
       subscriptionId: sub.id,

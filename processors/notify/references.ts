@@ -44,3 +44,10 @@ export function absoluteReference(base: string, reference: string): string {
   if (/^[a-z][a-z0-9+.-]*:/i.test(reference)) return reference;
   return `${base.replace(/\/+$/, '')}/${reference}`;
 }
+
+/** Type and id of a focus reference, relative or absolute (a version suffix is ignored). */
+export function splitReference(reference: string): [string, string] {
+  const rel = relativeReference(reference);
+  const [type, id] = (rel ?? reference).split('/');
+  return [type ?? '', id ?? ''];
+}

@@ -2,6 +2,7 @@ import type { FhirResource, NotificationType } from '../contracts.js';
 import type { NormalizedSubscription } from '../subscription/index.js';
 import type { NotificationEvent, SubscriptionStatusRecord } from './model.js';
 import { absoluteReference } from './references.js';
+import { deliveredId } from './transform.js';
 
 export interface StatusInput {
   sub: NormalizedSubscription;
@@ -10,6 +11,13 @@ export interface StatusInput {
   events: NotificationEvent[];
   baseUrl: string;
   id?: string;
+}
+
+/** An absolute reference as delivered (replication may prefix or strip the id). */
+function deliveredReference(input: StatusInput, reference: string): string {
+  const m = /^([A-Z][A-Za-z]+)\/([^/]+)$/.exec(reference);
+  const shaped = m ? `${m[1]}/${deliveredId(m[1]!, m[2]!, input.sub)}` : reference;
+  return absoluteReference(input.baseUrl, shaped);
 }
 
 function subscriptionReference(input: StatusInput): string {
@@ -45,11 +53,11 @@ export function subscriptionStatusResource(input: StatusInput): FhirResource {
           notificationEvent: input.events.map((e) => ({
             eventNumber: String(e.eventNumber),
             timestamp: e.timestamp,
-            ...(refs ? { focus: { reference: absoluteReference(input.baseUrl, e.focus.reference) } } : {}),
+            ...(refs ? { focus: { reference: deliveredReference(input, e.focus.reference) } } : {}),
             ...(refs && e.additionalContext.length > 0
               ? {
                   additionalContext: e.additionalContext.map((c) => ({
-                    reference: absoluteReference(input.baseUrl, `${c.resourceType}/${c.id}`),
+                    reference: deliveredReference(input, `${c.resourceType}/${c.id}`),
                   })),
                 }
               : {}),
@@ -84,12 +92,12 @@ export function backportStatusParameters(input: StatusInput): FhirResource {
     if (refs) {
       part.push({
         name: 'focus',
-        valueReference: { reference: absoluteReference(input.baseUrl, e.focus.reference) },
+        valueReference: { reference: deliveredReference(input, e.focus.reference) },
       });
       for (const c of e.additionalContext) {
         part.push({
           name: 'additional-context',
-          valueReference: { reference: absoluteReference(input.baseUrl, `${c.resourceType}/${c.id}`) },
+          valueReference: { reference: deliveredReference(input, `${c.resourceType}/${c.id}`) },
         });
       }
     }

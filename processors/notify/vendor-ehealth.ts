@@ -1,7 +1,7 @@
 import type { FhirResource } from '../contracts.js';
 import type { NotificationEvent } from './model.js';
 import { json, type Payload, type PayloadContext } from './payload-context.js';
-import { absoluteReference, collectReferences, relativeReference } from './references.js';
+import { absoluteReference, collectReferences, relativeReference, splitReference } from './references.js';
 
 const MESSAGE_CLASS = 'com.systematic.ehealth.event.event';
 const EVENT_TYPE = { create: 'created', update: 'updated', delete: 'deleted' } as const;
@@ -10,7 +10,7 @@ const IGNORED = new Set(['resourceType', 'id', 'meta', 'text']);
 function profileOf(e: NotificationEvent): string {
   const r = e.resource ?? e.previous;
   return (
-    r?.meta?.profile?.[0] ?? `http://hl7.org/fhir/StructureDefinition/${e.focus.reference.split('/')[0]}`
+    r?.meta?.profile?.[0] ?? `http://hl7.org/fhir/StructureDefinition/${splitReference(e.focus.reference)[0]}`
   );
 }
 

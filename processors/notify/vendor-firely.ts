@@ -1,4 +1,5 @@
 import { json, type Payload, type PayloadContext } from './payload-context.js';
+import { splitReference } from './references.js';
 import { applyDeliveryOptions, deliveredId } from './transform.js';
 
 const NS = 'urn:message:Firely.Server.Contracts.Messages.V1';
@@ -12,7 +13,7 @@ export function firelyPayload(ctx: PayloadContext): Payload[] {
   const full = ctx.sub.content === 'full-resource';
   const messageType = full ? 'ResourcesChangedEvent' : 'ResourcesChangedLightEvent';
   const changes = ctx.events.map((e) => {
-    const [type, rawId] = e.focus.reference.split('/') as [string, string];
+    const [type, rawId] = splitReference(e.focus.reference);
     return {
       reference: {
         resourceType: type,

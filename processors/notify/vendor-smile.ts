@@ -1,4 +1,5 @@
 import type { FhirResource } from '../contracts.js';
+import { splitReference } from './references.js';
 import type { NotificationEvent } from './model.js';
 import { json, type Payload, type PayloadContext } from './payload-context.js';
 import { applyDeliveryOptions, deliveredId } from './transform.js';
@@ -31,7 +32,7 @@ function tags(resource: FhirResource | undefined): string[] {
 }
 
 function message(ctx: PayloadContext, e: NotificationEvent): Payload {
-  const [type, rawId] = e.focus.reference.split('/') as [string, string];
+  const [type, rawId] = splitReference(e.focus.reference);
   const id = deliveredId(type, rawId, ctx.sub);
   const version = ctx.sub.options.stripVersionIds ? undefined : e.focus.versionId;
   const payloadId = `${type}/${id}${version !== undefined ? `/_history/${version}` : ''}`;

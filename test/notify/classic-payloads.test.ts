@@ -38,4 +38,16 @@ describe('classic R4 rest-hook', () => {
     expect(n).toMatchObject({ method: 'DELETE', path: '/Encounter/enc-1', body: null });
     expectGolden('r4-classic-delete', readable(n!));
   });
+
+  it('reads an absolute focus reference and answers an XML payload type with FHIR JSON', async () => {
+    const { processor } = harness();
+    const sub = classicSubscription('application/fhir+xml');
+    const focus = { reference: 'https://fhir.example.org/r4/Encounter/enc-1/_history/3', versionId: '3' };
+    const [n] = await processor.process(match(sub, { focus }), sub);
+    expect(n).toMatchObject({
+      method: 'PUT',
+      path: '/Encounter/enc-1',
+      contentType: 'application/fhir+json',
+    });
+  });
 });
