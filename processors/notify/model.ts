@@ -30,8 +30,9 @@ export interface SubscriptionStatusRecord {
   /**
    * Recently numbered events (event key → event number): a change reprocessed after a crash
    * gets its old number back, so its notification id is the same and subscribers drop it.
+   * Encoded by recent-events.ts.
    */
-  recent: [string, number][];
+  recent: string;
 }
 
 /** A status change caused by a delivery outcome or by the subscription's lifecycle. */

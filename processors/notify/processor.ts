@@ -5,6 +5,7 @@ import type { DeliveryOutcome, Match, Notification, NotificationType } from '../
 import { canonicalResourceKey } from '../decode/index.js';
 import type { NormalizedSubscription, SubscriptionState } from '../subscription/index.js';
 import { stableId } from './ids.js';
+import { findRecent, rememberRecent } from './recent-events.js';
 import {
   MAX_ERRORS,
   type NotificationEvent,
@@ -122,22 +123,21 @@ export class NotifyProcessor {
       unsupportedChannel(sub) === undefined &&
       list.length > 0
     ) {
-      const recent = new Map(record.recent);
+      let recent = record.recent;
       let count = record.eventsSinceSubscriptionStart;
       const events: NotificationEvent[] = list.map((m) => {
         const k = eventKey(m);
-        let n = recent.get(k);
+        let n = findRecent(recent, k);
         if (n === undefined) {
           n = ++count;
-          recent.set(k, n);
+          recent = rememberRecent(recent, k, n, this.recentEvents);
         }
         return this.event(m, n, sub);
       });
-      const trimmed = [...recent.entries()].slice(-this.recentEvents);
       record = {
         ...record,
         eventsSinceSubscriptionStart: count,
-        recent: trimmed,
+        recent,
         lastSentAt: now.toISOString(),
       };
       const size = eventsPerNotification(sub, payloadKind(sub));
@@ -225,7 +225,7 @@ export class NotifyProcessor {
       lastDeliveredEventNumber: 0,
       consecutiveFailures: 0,
       errors: [],
-      recent: [],
+      recent: '',
     };
     const clientOff = sub.status === 'off' || sub.status === 'entered-in-error';
     if (clientOff || ended(sub, now)) {
