@@ -126,8 +126,10 @@ export async function decodeChangeRecord(
   }
   const format = topicFormat === 'auto' || topicFormat === 'schema-registry' ? detect(decoded) : topicFormat;
   const raws = read(format, decoded);
+  const fallbackTenant = headerTenant ?? parsedKey?.tenant;
   const ctx = {
-    ...(headerTenant !== undefined ? { headerTenant } : {}),
+    // A tenant named by neither the value nor a header may come with a tenant-qualified key.
+    ...(fallbackTenant !== undefined ? { headerTenant: fallbackTenant } : {}),
     allowBodyless: format !== 'canonical',
   };
   const out = raws.map((raw): DecodedChange => {

@@ -4,7 +4,7 @@ import { FHIR_ID, RESOURCE_TYPE } from './key.js';
 import { INTERACTIONS, type RawChange } from './types.js';
 
 export interface ValidateContext {
-  /** Tenant from the record headers, used when the value names none. */
+  /** Tenant from the record headers (or its key), used when the value names none. */
   headerTenant?: string;
   /** Firely light events and Smile messages may announce a create/update without its body. */
   allowBodyless: boolean;

@@ -55,4 +55,10 @@ describe('canonical keys and repartitioning', () => {
     );
     expect(d!.key).toBe('south/Patient/p1');
   });
+
+  it('takes the tenant from a tenant-qualified key when nothing else names one', async () => {
+    const [d] = await decodeChangeRecord(record(change(), { key: 'west/Patient/p1' }));
+    expect(d!.change.tenant).toBe('west');
+    expect(d!.repartition).toBe(false);
+  });
 });
