@@ -190,23 +190,57 @@ export class NotifyProcessor {
     const results: NotifyResult[] = [];
     for (const sub of subscriptions) {
       const key = subscriptionStoreKey(sub.id, sub.tenant);
-      const before = await this.deps.store.get(key);
-      const started = this.lifecycle(sub, before, now);
-      let record = started.record;
-      const notifications = [...started.notifications];
-      const period = sub.heartbeatPeriodSeconds;
-      if (record.status === 'active' && period && hasStatusNotifications(payloadKind(sub))) {
-        const idleSince = Date.parse(record.lastSentAt ?? record.startedAt);
-        if (now.getTime() - idleSince >= period * 1000) {
-          record = { ...record, lastSentAt: now.toISOString() };
-          notifications.push(...this.build(sub, record, 'heartbeat', [], now));
-        }
-      }
-      if (record !== before) await this.deps.store.put(key, record);
-      const result = this.result(notifications, before, record, now);
+      const result = await this.tick(now, sub, key, await this.deps.store.get(key));
       if (result.notifications.length > 0 || result.transition) results.push(result);
     }
     return results;
+  }
+
+  /**
+   * The same punctuator driven by this task's own store: every subscription it holds a status for
+   * is looked up (in the subscriptions table) and ticked; one the table no longer has is removed.
+   * New subscriptions get their handshake from `subscriptionChanged` or their first match.
+   */
+  async punctuateStored(
+    now: Date,
+    lookup: (subscriptionId: string, tenant?: string) => NormalizedSubscription | undefined,
+  ): Promise<NotifyResult[]> {
+    const entries: [string, SubscriptionStatusRecord][] = [];
+    for await (const entry of this.deps.store.range()) entries.push(entry);
+    const results: NotifyResult[] = [];
+    const gone: { key: string; value: null }[] = [];
+    for (const [key, record] of entries) {
+      const sub = lookup(record.subscriptionId, record.tenant);
+      if (!sub) {
+        gone.push({ key, value: null });
+        continue;
+      }
+      const result = await this.tick(now, sub, key, record);
+      if (result.notifications.length > 0 || result.transition) results.push(result);
+    }
+    if (gone.length > 0) await this.deps.store.putAll(gone);
+    return results;
+  }
+
+  private async tick(
+    now: Date,
+    sub: NormalizedSubscription,
+    key: string,
+    before: SubscriptionStatusRecord | undefined,
+  ): Promise<NotifyResult> {
+    const started = this.lifecycle(sub, before, now);
+    let record = started.record;
+    const notifications = [...started.notifications];
+    const period = sub.heartbeatPeriodSeconds;
+    if (record.status === 'active' && period && hasStatusNotifications(payloadKind(sub))) {
+      const idleSince = Date.parse(record.lastSentAt ?? record.startedAt);
+      if (now.getTime() - idleSince >= period * 1000) {
+        record = { ...record, lastSentAt: now.toISOString() };
+        notifications.push(...this.build(sub, record, 'heartbeat', [], now));
+      }
+    }
+    if (record !== before) await this.deps.store.put(key, record);
+    return this.result(notifications, before, record, now);
   }
 
   /** Brings a record in line with its subscription; pure, returns the same record when nothing changed. */

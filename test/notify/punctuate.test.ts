@@ -73,4 +73,27 @@ describe('punctuate: handshakes, heartbeats and end', () => {
     expect(r!.transition).toMatchObject({ from: 'active', to: 'off' });
     expect(await processor.process(match(sub), sub)).toEqual([]);
   });
+
+  it('can be driven by its own store: ticks what it holds, forgets deleted subscriptions', async () => {
+    const { processor, clock, store } = harness();
+    const kept = r5Subscription('empty');
+    const deleted = { ...r5Subscription('empty'), id: 'deleted' };
+    for (const sub of [kept, deleted]) {
+      const [hs] = (await processor.subscriptionChanged(sub)).notifications;
+      await processor.outcome({
+        subscriptionId: sub.id,
+        notificationId: hs!.notificationId,
+        eventNumber: 0,
+        result: 'delivered',
+        attempts: 1,
+        at: clock.now().toISOString(),
+      });
+    }
+    const table = new Map([[kept.id, kept]]);
+    const results = await processor.punctuateStored(clock.advance(60_000), (id) => table.get(id));
+    expect(results.flatMap((r) => r.notifications.map((n) => [n.subscriptionId, n.type]))).toEqual([
+      ['r5-sub', 'heartbeat'],
+    ]);
+    expect(await store.approximateCount()).toBe(1);
+  });
 });
