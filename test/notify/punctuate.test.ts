@@ -9,7 +9,21 @@ import {
   backportSubscription,
   readable,
 } from './support.js';
+import type { NormalizedSubscription, NotifyProcessor } from '../../processors/index.js';
 import { expectR4BackportNotification, expectR5Notification } from './fhir-shapes.js';
+
+/** Handshakes a subscription and reports the handshake delivered: it is then active. */
+async function activate(processor: NotifyProcessor, sub: NormalizedSubscription, at: Date): Promise<void> {
+  const [hs] = (await processor.subscriptionChanged(sub)).notifications;
+  await processor.outcome({
+    subscriptionId: sub.id,
+    notificationId: hs!.notificationId,
+    eventNumber: 0,
+    result: 'delivered',
+    attempts: 1,
+    at: at.toISOString(),
+  });
+}
 
 describe('punctuate: handshakes, heartbeats and end', () => {
   it('handshakes subscriptions it has not seen, then heartbeats each idle period', async () => {
@@ -40,15 +54,7 @@ describe('punctuate: handshakes, heartbeats and end', () => {
   it('heartbeats an R4 backport subscription with its Parameters status', async () => {
     const { processor, clock } = harness();
     const sub = backportSubscription('R4', 'empty');
-    const [hs] = (await processor.subscriptionChanged(sub)).notifications;
-    await processor.outcome({
-      subscriptionId: sub.id,
-      notificationId: hs!.notificationId,
-      eventNumber: 0,
-      result: 'delivered',
-      attempts: 1,
-      at: clock.now().toISOString(),
-    });
+    await activate(processor, sub, clock.now());
     const [r] = await processor.punctuate(clock.advance(61_000), [sub]);
     expectR4BackportNotification(body(r!.notifications[0]), 'empty', 'heartbeat', sub.id);
     expectGolden('r4-backport-heartbeat', readable(r!.notifications[0]!));
@@ -79,15 +85,7 @@ describe('punctuate: handshakes, heartbeats and end', () => {
     const kept = r5Subscription('empty');
     const deleted = { ...r5Subscription('empty'), id: 'deleted' };
     for (const sub of [kept, deleted]) {
-      const [hs] = (await processor.subscriptionChanged(sub)).notifications;
-      await processor.outcome({
-        subscriptionId: sub.id,
-        notificationId: hs!.notificationId,
-        eventNumber: 0,
-        result: 'delivered',
-        attempts: 1,
-        at: clock.now().toISOString(),
-      });
+      await activate(processor, sub, clock.now());
     }
     const table = new Map([[kept.id, kept]]);
     const results = await processor.punctuateStored(clock.advance(60_000), (id) => table.get(id));
