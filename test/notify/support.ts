@@ -94,9 +94,14 @@ export function classicSubscription(
   });
 }
 
-export function formatSubscription(format: string, channelType = 'message'): NormalizedSubscription {
+export function formatSubscription(
+  format: string,
+  channelType = 'message',
+  /** null: no payload, the subscription asks for no body. */
+  payload: string | null = 'application/fhir+json',
+): NormalizedSubscription {
   return classicSubscription(
-    'application/fhir+json',
+    payload ?? undefined,
     [{ url: EXT.substreamPayloadFormat, valueCode: format }],
     channelType,
   );

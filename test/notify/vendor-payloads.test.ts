@@ -39,6 +39,18 @@ describe('vendor message shapes', () => {
     expectGolden('firely-resources-changed', readable(n!));
   });
 
+  it('Firely ResourcesChangedLightEvent when the subscription asks for no body', async () => {
+    const { processor } = harness();
+    const sub = formatSubscription('firely-resources-changed', 'message', null);
+    const [n] = await processor.process(match(sub), sub);
+    const b = body(n) as { messageType: string[]; message: { changes: Record<string, unknown>[] } };
+    expect(b.messageType).toEqual([
+      'urn:message:Firely.Server.Contracts.Messages.V1:ResourcesChangedLightEvent',
+    ]);
+    expect(b.message.changes[0]!.resource).toBeUndefined();
+    expectGolden('firely-resources-changed-light', readable(n!));
+  });
+
   it('eHealth simple event: topic named by profile, selector properties', async () => {
     const { processor } = harness();
     const sub = formatSubscription('ehealth-simple');
