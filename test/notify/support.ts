@@ -175,10 +175,11 @@ export function body(n: Notification | undefined): Record<string, unknown> {
   return JSON.parse(n!.body!) as Record<string, unknown>;
 }
 
-/** Compares with test/fixtures/notify/<name>.json; writes it when UPDATE_GOLDEN=1 or when missing. */
+/** Compares with test/fixtures/notify/<name>.json; UPDATE_GOLDEN=1 rewrites it after a deliberate change. */
 export function expectGolden(name: string, value: unknown): void {
   const url = new URL(`../fixtures/notify/${name}.json`, import.meta.url);
   const text = `${JSON.stringify(value, null, 2)}\n`;
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(url)) writeFileSync(url, text);
+  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(url, text);
+  expect(existsSync(url), `golden file ${name}.json is missing (UPDATE_GOLDEN=1 writes it)`).toBe(true);
   expect(JSON.parse(readFileSync(url, 'utf8'))).toEqual(JSON.parse(text));
 }
