@@ -33,6 +33,8 @@ export interface SubscriptionStatusRecord {
    * Encoded by recent-events.ts.
    */
   recent: string;
+  /** meta.versionId (or a digest) of the Subscription last seen: tells a client's change from a replay. */
+  subscriptionVersion?: string;
 }
 
 /** A status change caused by a delivery outcome or by the subscription's lifecycle. */

@@ -63,6 +63,14 @@ function kafkaTopicName(name: string): string {
     .slice(0, 249);
 }
 
+/** The Subscription's version: meta.versionId, else a digest of the resource. */
+function subscriptionVersion(sub: NormalizedSubscription): string {
+  return (
+    sub.resource.meta?.versionId ??
+    createHash('sha256').update(JSON.stringify(sub.resource)).digest('base64url').slice(0, 16)
+  );
+}
+
 function ended(sub: NormalizedSubscription, now: Date): boolean {
   return sub.end !== undefined && Date.parse(sub.end) <= now.getTime();
 }
@@ -250,26 +258,36 @@ export class NotifyProcessor {
     now: Date,
   ): { record: SubscriptionStatusRecord; notifications: Notification[] } {
     const at = now.toISOString();
-    const fresh: SubscriptionStatusRecord = before ?? {
-      subscriptionId: sub.id,
-      ...(sub.tenant !== undefined ? { tenant: sub.tenant } : {}),
-      status: 'requested',
-      eventsSinceSubscriptionStart: 0,
-      startedAt: at,
-      lastDeliveredEventNumber: 0,
-      consecutiveFailures: 0,
-      errors: [],
-      recent: '',
-    };
+    const version = subscriptionVersion(sub);
+    // The record carries the version of the Subscription it last saw: a new version is the
+    // client speaking (re-requesting after off or error); the same one is only a replay.
+    const changed = before !== undefined && before.subscriptionVersion !== version;
+    const fresh: SubscriptionStatusRecord =
+      before === undefined
+        ? {
+            subscriptionId: sub.id,
+            ...(sub.tenant !== undefined ? { tenant: sub.tenant } : {}),
+            status: 'requested',
+            eventsSinceSubscriptionStart: 0,
+            startedAt: at,
+            lastDeliveredEventNumber: 0,
+            consecutiveFailures: 0,
+            errors: [],
+            recent: '',
+            subscriptionVersion: version,
+          }
+        : changed
+          ? { ...before, subscriptionVersion: version }
+          : before;
     const clientOff = sub.status === 'off' || sub.status === 'entered-in-error';
     if (clientOff || ended(sub, now)) {
       const status: SubscriptionState = sub.status === 'entered-in-error' ? 'entered-in-error' : 'off';
-      return { record: fresh.status === status && before ? before : { ...fresh, status }, notifications: [] };
+      return { record: fresh.status === status && before ? fresh : { ...fresh, status }, notifications: [] };
     }
     const unsupported = unsupportedChannel(sub);
     if (unsupported) {
       if (before?.status === 'error' && before.errors.at(-1)?.message === unsupported)
-        return { record: before, notifications: [] };
+        return { record: fresh, notifications: [] };
       return {
         record: {
           ...fresh,
@@ -279,12 +297,11 @@ export class NotifyProcessor {
         notifications: [],
       };
     }
-    // A known subscription starts again only when its client asks for it after off or error.
     const restart =
-      before !== undefined &&
-      sub.status === 'requested' &&
+      changed &&
+      (sub.status === 'requested' || sub.status === 'active') &&
       (before.status === 'off' || before.status === 'error');
-    if (before && !restart) return { record: before, notifications: [] };
+    if (before && !restart) return { record: fresh, notifications: [] };
     const kind = payloadKind(sub);
     if (!hasStatusNotifications(kind)) {
       return {

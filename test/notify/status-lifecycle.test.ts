@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DeliveryOutcome, Notification } from '../../processors/index.js';
+import type { DeliveryOutcome, NormalizedSubscription, Notification } from '../../processors/index.js';
 import { backportSubscription, classicSubscription, harness, match, r5Subscription } from './support.js';
 
 function outcome(
@@ -16,6 +16,11 @@ function outcome(
     at: '2026-01-01T10:01:00.000Z',
     ...extra,
   };
+}
+
+/** The same subscription as its client's next version of it. */
+function version(sub: NormalizedSubscription, versionId: string): NormalizedSubscription {
+  return { ...sub, resource: { ...sub.resource, meta: { versionId } } };
 }
 
 describe('subscription status', () => {
@@ -72,15 +77,33 @@ describe('subscription status', () => {
     const { processor } = harness();
     const sub = r5Subscription('id-only');
     await processor.process(match(sub), sub);
-    const off = { ...sub, status: 'off' as const };
+    const off = version({ ...sub, status: 'off' as const }, '2');
     expect((await processor.subscriptionChanged(off)).transition).toMatchObject({
       from: 'requested',
       to: 'off',
     });
     expect(await processor.process(match(off), off)).toEqual([]);
     // Requested again: a new handshake, the count goes on.
-    const again = await processor.subscriptionChanged({ ...sub, status: 'requested' });
+    const again = await processor.subscriptionChanged(version({ ...sub, status: 'requested' }, '3'));
     expect(again.notifications.map((n) => [n.type, n.eventNumber])).toEqual([['handshake', 1]]);
+  });
+
+  it('stays in error while the same subscription version replays; a new version tries again', async () => {
+    const { processor } = harness();
+    const sub = r5Subscription('id-only');
+    const [hs] = await processor.process(match(sub), sub);
+    await processor.outcome(outcome(hs!, 'dead-lettered', { error: 'HTTP 404' }));
+    const next = match(sub, { focus: { reference: 'Encounter/enc-1', versionId: '4' } });
+    expect((await processor.process(next, sub)).map((n) => n.type)).toEqual(['event-notification']);
+    expect((await processor.subscriptionChanged(sub)).notifications).toEqual([]);
+    expect(await processor.statusOf(sub.id)).toMatchObject({ status: 'error' });
+    const fixed = version(
+      { ...sub, channel: { ...sub.channel, endpoint: 'https://client.example.org/v2' } },
+      '2',
+    );
+    const retry = await processor.subscriptionChanged(fixed);
+    expect(retry.notifications.map((n) => n.type)).toEqual(['handshake']);
+    expect(retry.transition).toMatchObject({ from: 'error', to: 'requested' });
   });
 
   it('a classic subscription is active at once, with no handshake', async () => {
