@@ -284,6 +284,10 @@ export class NotifyProcessor {
       const status: SubscriptionState = sub.status === 'entered-in-error' ? 'entered-in-error' : 'off';
       return { record: fresh.status === status && before ? fresh : { ...fresh, status }, notifications: [] };
     }
+    // First seen already in error (it could not be compiled): no handshake until its client changes it.
+    if (before === undefined && sub.status === 'error') {
+      return { record: { ...fresh, status: 'error' }, notifications: [] };
+    }
     const unsupported = unsupportedChannel(sub);
     if (unsupported) {
       if (before?.status === 'error' && before.errors.at(-1)?.message === unsupported)

@@ -118,4 +118,11 @@ describe('subscription status', () => {
     const n = { subscriptionId: 'nope', notificationId: 'x', eventNumber: 1 } as Notification;
     expect(await processor.outcome(outcome(n, 'failed'))).toBeUndefined();
   });
+
+  it('takes a subscription first seen in error as it is: no handshake', async () => {
+    const { processor } = harness();
+    const sub = { ...r5Subscription('id-only'), status: 'error' as const };
+    expect((await processor.subscriptionChanged(sub)).notifications).toEqual([]);
+    expect(await processor.statusOf(sub.id)).toMatchObject({ status: 'error' });
+  });
 });
