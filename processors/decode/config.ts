@@ -15,7 +15,7 @@ export const decodeConfigSchema = z.object({
     .number()
     .int()
     .positive()
-    .default(8 * 1024 * 1024)
+    .default(4 * 1024 * 1024)
     .describe('Largest changelog value accepted; larger ones are dead-lettered'),
   tenantHeader: z
     .string()

@@ -15,7 +15,7 @@ import type {
 } from './types.js';
 import { validateChange } from './validate.js';
 
-const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
+const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
 const MAGIC_BYTE = 0;
 
 function headerText(v: HeaderValue): string | undefined {

@@ -31,7 +31,7 @@ export interface DecodeOptions {
   topicFormats?: Readonly<Record<string, TopicFormat>>;
   /** Default `auto`: framed values go to the registry, JSON values are recognised by shape. */
   defaultFormat?: TopicFormat;
-  /** Largest value accepted, in bytes. Default 8 MiB. */
+  /** Largest value accepted, in bytes. Default 4 MiB (MAX_RECORD_BYTES). */
   maxValueBytes?: number;
   /** Header naming the tenant when the value does not. Default `tenant`. */
   tenantHeader?: string;
