@@ -19,3 +19,6 @@ export {
 } from './kafka-external/config.js';
 export { toRecord as kafkaRecordOf, externalTopic } from './kafka-external/record.js';
 export { createDeliveryMetrics, LATENCY_BUCKETS, type DeliveryMetricsRecorder } from './delivery-metrics.js';
+
+// Schema registry codec (Avro / JSON Schema values framed for a Confluent-compatible registry).
+export * from './schema-registry/index.js';
