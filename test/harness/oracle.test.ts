@@ -5,6 +5,7 @@ import {
   expectedMatchOracle,
   FHIRPATH_CRITERIA_URL,
   generateSubscriptions,
+  subscriptionMatches,
 } from '../../bench/harness/index.js';
 import type { ChangeEvent, FhirResource } from '../../processors/index.js';
 
@@ -116,5 +117,25 @@ describe('the expected-match oracle', () => {
     for (let i = 0; i < 5_000; i++) for (const s of oracle.expected(generator.next().value)) fired.add(s.id);
     // Hot patients and common codes make most subscriptions fire within a few thousand changes.
     expect(fired.size).toBeGreaterThan(subscriptions.length * 0.6);
+  });
+});
+
+describe('the indexed oracle', () => {
+  it('agrees with checking every subscription on generated traffic', () => {
+    const { subscriptions } = generateSubscriptions({ count: 500, channels, seed: 4 });
+    const oracle = expectedMatchOracle(subscriptions);
+    const generator = changeGenerator({ seed: 4 });
+    for (let i = 0; i < 2_000; i++) {
+      const { value } = generator.next();
+      const indexed = oracle
+        .expected(value)
+        .map((s) => s.id)
+        .sort();
+      const scanned = subscriptions
+        .filter((s) => subscriptionMatches(s, value))
+        .map((s) => s.id)
+        .sort();
+      expect(indexed).toEqual(scanned);
+    }
   });
 });

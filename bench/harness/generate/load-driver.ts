@@ -15,6 +15,10 @@ export interface LoadDriverOptions {
   /** ...or after this many changes, whichever comes first. */
   maxChanges?: number;
   batchSize?: number;
+  /**
+   * Batches sent at once. 1 by default: two batches in flight may land in either order, and the
+   * versions of one resource must reach the changelog in order.
+   */
   maxInFlight?: number;
   clock?: Clock;
   /** Called for each batch once it was acknowledged, with the changes as sent. */
@@ -35,7 +39,7 @@ export interface LoadDriverResult {
 export async function driveLoad(options: LoadDriverOptions): Promise<LoadDriverResult> {
   const { generator, emitter, ratePerSecond, clock = systemClock } = options;
   const batchSize = Math.max(1, Math.min(options.batchSize ?? 100, Math.ceil(ratePerSecond / 20)));
-  const maxInFlight = options.maxInFlight ?? 4;
+  const maxInFlight = options.maxInFlight ?? 1;
   const maxChanges = options.maxChanges ?? Number.POSITIVE_INFINITY;
   const durationMs = options.durationMs ?? Number.POSITIVE_INFINITY;
   if (!Number.isFinite(maxChanges) && !Number.isFinite(durationMs) && options.signal === undefined) {

@@ -63,20 +63,63 @@ export function subscriptionMatches(subscription: GeneratedSubscription, change:
   return filterMatches(subscription.filter, change.resource);
 }
 
-/** An index by resource type, so the oracle costs the subscriptions of one type per change. */
+/** The lookup key a filter is indexed under; filters without an equality key share one per kind. */
+function filterKey(filter: SimpleFilter): string {
+  switch (filter.kind) {
+    case 'type':
+      return 'type';
+    case 'fhirpath-status':
+      return `fhirpath:${filter.status}`;
+    case 'token':
+      return filter.param === 'code'
+        ? `code:${filter.system ?? ''}|${filter.code}`
+        : `${filter.param}:${filter.code}`;
+    case 'reference':
+      return `ref:${filter.reference}`;
+    case 'date':
+      return 'date';
+  }
+}
+
+/** Every key under which a filter matching this resource can be indexed. */
+function candidateKeys(resource: FhirResource): string[] {
+  const keys = ['type', 'date'];
+  for (const c of codings(resource)) keys.push(`code:${c.system ?? ''}|${c.code ?? ''}`);
+  if (typeof resource.status === 'string')
+    keys.push(`status:${resource.status}`, `fhirpath:${resource.status}`);
+  if (typeof resource.gender === 'string') keys.push(`gender:${resource.gender}`);
+  const reference = referenceOf(resource);
+  if (reference !== undefined) keys.push(`ref:${reference}`);
+  return keys;
+}
+
+/**
+ * The oracle, indexed by resource type and filter key so that a change costs the few candidate
+ * subscriptions, not all of them; each candidate is still checked with filterMatches.
+ */
 export interface Oracle {
   expected(change: ChangeEvent): GeneratedSubscription[];
 }
 
 export function expectedMatchOracle(subscriptions: readonly GeneratedSubscription[]): Oracle {
-  const byType = new Map<string, GeneratedSubscription[]>();
+  const index = new Map<string, GeneratedSubscription[]>();
   for (const s of subscriptions) {
-    const list = byType.get(s.resourceType) ?? [];
+    const key = `${s.resourceType} ${filterKey(s.filter)}`;
+    const list = index.get(key) ?? [];
     list.push(s);
-    byType.set(s.resourceType, list);
+    index.set(key, list);
   }
   return {
-    expected: (change) =>
-      (byType.get(change.resourceType) ?? []).filter((s) => subscriptionMatches(s, change)),
+    expected(change) {
+      if (change.interaction === 'delete' || change.resource === undefined) return [];
+      const resource = change.resource;
+      const found: GeneratedSubscription[] = [];
+      for (const key of new Set(candidateKeys(resource))) {
+        for (const s of index.get(`${change.resourceType} ${key}`) ?? []) {
+          if (subscriptionMatches(s, change)) found.push(s);
+        }
+      }
+      return found;
+    },
   };
 }
