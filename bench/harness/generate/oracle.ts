@@ -34,16 +34,23 @@ function clinicalYear(resource: FhirResource): number | undefined {
   return typeof value === 'string' ? Number(value.slice(0, 4)) : undefined;
 }
 
+function identifiers(resource: FhirResource): { system?: string; value?: string }[] {
+  return (resource.identifier as { system?: string; value?: string }[] | undefined) ?? [];
+}
+
 export function filterMatches(filter: SimpleFilter, resource: FhirResource): boolean {
   switch (filter.kind) {
-    case 'type':
-      return true;
     case 'fhirpath-status':
       return resource.status === filter.status;
     case 'token':
       if (filter.param === 'code') {
         return codings(resource).some(
           (c) => c.code === filter.code && (!filter.system || c.system === filter.system),
+        );
+      }
+      if (filter.param === 'identifier') {
+        return identifiers(resource).some(
+          (i) => i.value === filter.code && (!filter.system || i.system === filter.system),
         );
       }
       return resource[filter.param] === filter.code;
@@ -60,20 +67,25 @@ export function filterMatches(filter: SimpleFilter, resource: FhirResource): boo
 export function subscriptionMatches(subscription: GeneratedSubscription, change: ChangeEvent): boolean {
   if (change.resourceType !== subscription.resourceType) return false;
   if (change.interaction === 'delete' || change.resource === undefined) return false;
-  return filterMatches(subscription.filter, change.resource);
+  const resource = change.resource;
+  return subscription.filters.every((f) => filterMatches(f, resource));
 }
 
-/** The lookup key a filter is indexed under; filters without an equality key share one per kind. */
-function filterKey(filter: SimpleFilter): string {
+/**
+ * The key a subscription is indexed under: its reference or identifier filter when it has one
+ * (the most selective), else its first filter's, else the whole type.
+ */
+function indexKey(filters: readonly SimpleFilter[]): string {
+  const filter =
+    filters.find((f) => f.kind === 'reference') ??
+    filters.find((f) => f.kind === 'token' && f.param === 'identifier') ??
+    filters[0];
+  if (filter === undefined) return 'type';
   switch (filter.kind) {
-    case 'type':
-      return 'type';
     case 'fhirpath-status':
-      return `fhirpath:${filter.status}`;
+      return `status:${filter.status}`;
     case 'token':
-      return filter.param === 'code'
-        ? `code:${filter.system ?? ''}|${filter.code}`
-        : `${filter.param}:${filter.code}`;
+      return `${filter.param}:${filter.system ?? ''}|${filter.code}`;
     case 'reference':
       return `ref:${filter.reference}`;
     case 'date':
@@ -81,13 +93,13 @@ function filterKey(filter: SimpleFilter): string {
   }
 }
 
-/** Every key under which a filter matching this resource can be indexed. */
+/** Every key under which a subscription matching this resource can be indexed. */
 function candidateKeys(resource: FhirResource): string[] {
   const keys = ['type', 'date'];
   for (const c of codings(resource)) keys.push(`code:${c.system ?? ''}|${c.code ?? ''}`);
+  for (const i of identifiers(resource)) keys.push(`identifier:${i.system ?? ''}|${i.value ?? ''}`);
   if (typeof resource.status === 'string')
-    keys.push(`status:${resource.status}`, `fhirpath:${resource.status}`);
-  if (typeof resource.gender === 'string') keys.push(`gender:${resource.gender}`);
+    keys.push(`status:|${resource.status}`, `status:${resource.status}`);
   const reference = referenceOf(resource);
   if (reference !== undefined) keys.push(`ref:${reference}`);
   return keys;
@@ -104,7 +116,7 @@ export interface Oracle {
 export function expectedMatchOracle(subscriptions: readonly GeneratedSubscription[]): Oracle {
   const index = new Map<string, GeneratedSubscription[]>();
   for (const s of subscriptions) {
-    const key = `${s.resourceType} ${filterKey(s.filter)}`;
+    const key = `${s.resourceType} ${indexKey(s.filters)}`;
     const list = index.get(key) ?? [];
     list.push(s);
     index.set(key, list);
@@ -114,7 +126,7 @@ export function expectedMatchOracle(subscriptions: readonly GeneratedSubscriptio
       if (change.interaction === 'delete' || change.resource === undefined) return [];
       const resource = change.resource;
       const found: GeneratedSubscription[] = [];
-      for (const key of new Set(candidateKeys(resource))) {
+      for (const key of candidateKeys(resource)) {
         for (const s of index.get(`${change.resourceType} ${key}`) ?? []) {
           if (subscriptionMatches(s, change)) found.push(s);
         }

@@ -68,6 +68,11 @@ export function hashSeed(text: string): number {
   return h >>> 0;
 }
 
+/** The medical record number of a generated patient. */
+export function mrnOf(patientId: string): string {
+  return `MRN-${hashSeed(patientId).toString(16).padStart(8, '0')}`;
+}
+
 export function identityRandom(runSeed: number, type: string, id: string): Random {
   return seededRandom(hashSeed(`${runSeed}:${type}/${id}`));
 }
@@ -109,7 +114,7 @@ function patient(ctx: BuildContext): FhirResource {
         use: 'usual',
         type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'MR' }] },
         system: SYSTEMS.mrn,
-        value: `MRN-${hashSeed(ctx.id).toString(16).padStart(8, '0')}`,
+        value: mrnOf(ctx.id),
       },
     ],
     active: v.next() > 0.05,
