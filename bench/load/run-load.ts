@@ -27,6 +27,8 @@ import {
   type Arrival,
   type ArrivalLog,
   type ChangeEmitter,
+  type GeneratedSubscription,
+  type HttpReceiver,
   type RunResult,
   type WrittenResult,
 } from '../harness/index.js';
@@ -66,12 +68,30 @@ export interface LoadRunOptions {
   resultsDir: string;
   notes: string[];
   log?: (line: string) => void;
+  /** Faults injected during the load, each at its time from the start of the load. */
+  faults?: ScheduledFault[];
+}
+
+/** What a fault can act on: the receiver (to take an endpoint down) and the generated subscriptions. */
+export interface FaultContext {
+  receiver: HttpReceiver;
+  subscriptions: readonly GeneratedSubscription[];
+  log: (line: string) => void;
+}
+
+export interface ScheduledFault {
+  name: string;
+  atSeconds: number;
+  run(context: FaultContext): Promise<void>;
 }
 
 export interface LoadRunOutcome {
   result: RunResult;
   report: AccountingReport;
   written: WrittenResult;
+  /** Every arrival, for analyses a fault run adds (per-subscription latency, order). */
+  arrivals: Arrival[];
+  subscriptions: GeneratedSubscription[];
 }
 
 function emitterFor(options: LoadRunOptions): ChangeEmitter {
@@ -159,6 +179,15 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
     });
 
     await emitter.connect();
+    const faults = (options.faults ?? []).map(
+      (fault) =>
+        new Promise<void>((resolve, reject) => {
+          setTimeout(() => {
+            log(`fault ${fault.name} at ${fault.atSeconds} s`);
+            fault.run({ receiver, subscriptions, log }).then(resolve, reject);
+          }, fault.atSeconds * 1000);
+        }),
+    );
     log(`driving ${options.rate} changes/s for ${options.durationSeconds} s over ${options.transport}`);
     const load = await driveLoad({
       generator: changeGenerator({ seed: options.seed }),
@@ -171,6 +200,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
         for (const change of batch) ledger.addChange(change.value);
       },
     });
+    await Promise.all(faults);
     const expectedTotal = [...ledger.bySubscription().values()].reduce((n, s) => n + s.size, 0);
     log(
       `sent ${load.sent} changes (${load.ratePerSecond.toFixed(0)}/s); waiting for ${expectedTotal} notifications`,
@@ -220,7 +250,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
     if (options.cleanup) {
       for (const s of subscriptions) await client.remove('Subscription', s.id);
     }
-    return { result, report, written };
+    return { result, report, written, arrivals, subscriptions };
   } finally {
     // Close everything; a failure to close is reported without hiding the run's own error.
     const closing = await Promise.allSettled([

@@ -104,4 +104,33 @@ describe('the load pipeline against a stand-in service', () => {
       await service.close();
     }
   });
+
+  it('runs a scheduled fault: an endpoint answering 503 shows up as missing notifications', async () => {
+    const service = await startStandInService({ matches: oracleMatcher() });
+    let rejectedBefore = 0;
+    let rejected = 0;
+    try {
+      const { result } = await runLoad({
+        ...(await options(service.url, 'dry-outage')),
+        faults: [
+          {
+            name: 'every endpoint down 1 s',
+            atSeconds: 0.5,
+            run: async ({ receiver }) => {
+              rejectedBefore = receiver.rejected();
+              receiver.failFor({ durationMs: 1_000, status: 503 });
+              await new Promise((resolve) => setTimeout(resolve, 1_000));
+              rejected = receiver.rejected() - rejectedBefore;
+            },
+          },
+        ],
+      });
+      // The stand-in does not retry, so each rejected notification is missing.
+      expect(rejected).toBeGreaterThan(0);
+      expect(result.counts.missing).toBe(rejected);
+      expect(result.counts.delivered).toBe(result.counts.expected - rejected);
+    } finally {
+      await service.close();
+    }
+  });
 });
