@@ -1,9 +1,9 @@
 /**
  * `npm run bench:report [-- files...]`: re-renders the markdown table and SVG plot of load run
  * results (all of bench/results/*.json that are load runs by default) and writes an index of
- * them, one row per run, to bench/results/load-runs.md.
+ * them, one row per run, to load-runs.md beside them.
  */
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { markdownTable, runChart, type RunResult } from '../harness/index.js';
 
@@ -19,13 +19,10 @@ function isRunResult(value: unknown): value is RunResult {
 const fmt = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '–');
 
 async function main(args: string[]): Promise<void> {
-  const dir = 'bench/results';
+  const dir = args.length > 0 ? dirname(args[0] as string) : 'bench/results';
+  await mkdir(dir, { recursive: true });
   const files =
-    args.length > 0
-      ? args
-      : (await readdir(dir).catch(() => [] as string[]))
-          .filter((f) => f.endsWith('.json'))
-          .map((f) => join(dir, f));
+    args.length > 0 ? args : (await readdir(dir)).filter((f) => f.endsWith('.json')).map((f) => join(dir, f));
   const rows: string[] = [];
   for (const file of files.sort()) {
     const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));

@@ -10,7 +10,10 @@ import { identifyArrival } from './identity.js';
 export interface AmqpRecorderOptions {
   url: string;
   queues: string[];
-  /** Declare the queues (non-durable, auto-delete) when they do not exist yet. */
+  /**
+   * Declare the queues (durable, as the AMQP sink declares them) and delete them on close, so a
+   * run leaves nothing on the broker.
+   */
   declare?: boolean;
   prefetch?: number;
   onArrival?: (arrival: Arrival) => void;
@@ -39,7 +42,7 @@ export async function startAmqpRecorder(options: AmqpRecorderOptions): Promise<A
   const arrivals: Arrival[] = [];
   let unidentified = 0;
   for (const queue of options.queues) {
-    if (options.declare) await channel.assertQueue(queue, { durable: false, autoDelete: true });
+    if (options.declare) await channel.assertQueue(queue, { durable: true });
     await channel.consume(queue, (message) => {
       if (message === null) return;
       const arrival = identifyArrival(
@@ -61,7 +64,11 @@ export async function startAmqpRecorder(options: AmqpRecorderOptions): Promise<A
     arrivals: () => arrivals,
     unidentified: () => unidentified,
     close() {
-      closing ??= channel.close().then(() => connection.close());
+      closing ??= (async () => {
+        if (options.declare) for (const queue of options.queues) await channel.deleteQueue(queue);
+        await channel.close();
+        await connection.close();
+      })();
       return closing;
     },
   };
