@@ -20,6 +20,12 @@ function nonNegative(value: string): number {
   return n;
 }
 
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number, 1 or more');
+  return n;
+}
+
 function share(value: string): number {
   const n = Number(value);
   if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('must be between 0 and 1');
@@ -80,7 +86,14 @@ export function buildLoadCli(): Command {
         .argParser(nonNegative)
         .default(1),
     )
-    .addOption(new Option('--batch <n>', 'changes per produce/POST batch').argParser(positive).default(100))
+    .addOption(
+      new Option('--batch <n>', 'changes per produce/POST batch').argParser(positiveInteger).default(100),
+    )
+    .addOption(
+      new Option('--lanes <n>', 'sending lanes (one batch in flight each)')
+        .argParser(positiveInteger)
+        .default(4),
+    )
     .addOption(
       new Option('--drain <s>', 'seconds to wait for deliveries after the load')
         .argParser(nonNegative)
@@ -126,6 +139,7 @@ export function buildLoadCli(): Command {
         pids: await pidsOf(o.pids as string[]),
         seed: o.seed as number,
         batchSize: o.batch as number,
+        lanes: o.lanes as number,
         drainSeconds: o.drain as number,
         waitReadySeconds: o.waitReady as number,
         cleanup: o.cleanup as boolean,

@@ -60,6 +60,8 @@ export interface LoadRunOptions {
   pids: number[];
   seed: number;
   batchSize: number;
+  /** Sending lanes (each one batch at a time, a resource always on the same lane). */
+  lanes?: number;
   /** How long to wait after the last change for deliveries to settle, at most. */
   drainSeconds: number;
   waitReadySeconds: number;
@@ -195,6 +197,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
       ratePerSecond: options.rate,
       durationMs: options.durationSeconds * 1000,
       batchSize: options.batchSize,
+      ...(options.lanes !== undefined ? { lanes: options.lanes } : {}),
       onSent: (batch) => {
         sent.add(batch.length);
         for (const change of batch) ledger.addChange(change.value);

@@ -45,4 +45,39 @@ describe('pacing at a set rate', () => {
     expect(stamped.value.occurredAt).toBe(stamped.value.resource.meta?.lastUpdated);
     expect(Date.now() - Date.parse(stamped.value.occurredAt!)).toBeLessThan(5_000);
   });
+
+  it("keeps each resource's versions in order across lanes whose sends finish out of order", async () => {
+    const acknowledged: GeneratedChange[] = [];
+    let slow = 0;
+    const emitter: ChangeEmitter = {
+      connect: async () => undefined,
+      // Every other batch takes longer, so batches of different lanes overtake each other.
+      send: (batch) =>
+        new Promise((resolve) =>
+          setTimeout(
+            () => {
+              acknowledged.push(...batch);
+              resolve();
+            },
+            slow++ % 2 === 0 ? 8 : 1,
+          ),
+        ),
+      close: async () => undefined,
+    };
+    const population = { Patient: 10, Observation: 30, Encounter: 10, Condition: 10 };
+    const result = await driveLoad({
+      generator: changeGenerator({ seed: 8, population }),
+      emitter,
+      ratePerSecond: 50_000,
+      maxChanges: 3_000,
+      batchSize: 200,
+      lanes: 4,
+    });
+    expect(result.sent).toBe(3_000);
+    const last = new Map<string, number>();
+    for (const { key, value } of acknowledged) {
+      expect(Number(value.versionId)).toBe((last.get(key) ?? 0) + 1);
+      last.set(key, Number(value.versionId));
+    }
+  });
 });

@@ -39,7 +39,7 @@ export interface LoadDriverResult {
 export async function driveLoad(options: LoadDriverOptions): Promise<LoadDriverResult> {
   const { generator, emitter, ratePerSecond, clock = systemClock } = options;
   const batchSize = Math.max(1, Math.min(options.batchSize ?? 100, Math.ceil(ratePerSecond / 20)));
-  const laneCount = Math.max(1, options.lanes ?? 4);
+  const laneCount = Math.max(1, Math.floor(options.lanes ?? 4));
   const maxChanges = options.maxChanges ?? Number.POSITIVE_INFINITY;
   const durationMs = options.durationMs ?? Number.POSITIVE_INFINITY;
   if (!Number.isFinite(maxChanges) && !Number.isFinite(durationMs) && options.signal === undefined) {
