@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatCounts } from '../../bench/harness/index.js';
+import { formatCounts, latencySummary } from '../../bench/harness/index.js';
 import { runLoad, type LoadRunOptions } from '../../bench/load/run-load.js';
 import { uniqueName } from '../support/infra.js';
 import { badRecords } from './bad-records.js';
@@ -94,7 +94,7 @@ describe.skipIf(!FAULTS_ENABLED)('faults under load', () => {
     const service = await startService({ port: 18083, brokers: BROKERS, env });
     services.push(service);
     let downId = '';
-    const { result, report } = await runLoad({
+    const { result, report, arrivals } = await runLoad({
       ...loadOptions(service, env.TOPIC_CHANGELOG, prefix),
       durationSeconds: 150,
       drainSeconds: 300,
@@ -115,6 +115,9 @@ describe.skipIf(!FAULTS_ENABLED)('faults under load', () => {
       ],
     });
     console.log(formatCounts('endpoint down 2 min', result.counts));
+    // Compare with the same run without the fault (bench:load, same seed): within 20% is the target.
+    const others = latencySummary(arrivals, { exclude: new Set([downId]) });
+    console.log(`other subscribers: p50 ${others.p50} ms, p99 ${others.p99} ms`);
     expect(report.bySubscription.get(downId)).toMatchObject({ missing: 0, outOfOrder: 0 });
     expect(result.counts.missing).toBe(0);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildTimeline,
+  latencySummary,
   percentileOfSorted,
   rateCounter,
   summarize,
@@ -45,5 +46,20 @@ describe('percentiles', () => {
       { second: 1, sent: 0, delivered: 2, latencyP50: 30, latencyP99: 40 },
       { second: 2, sent: 5, delivered: 0 },
     ]);
+  });
+
+  it('summarizes the latency of the other subscribers, leaving some out', () => {
+    const arrivals = [
+      { subscriptionId: 'down', type: 'event-notification', latencyMs: 120_000 },
+      { subscriptionId: 'a', type: 'event-notification', latencyMs: 10 },
+      { subscriptionId: 'b', type: 'event-notification', latencyMs: 30 },
+      { subscriptionId: 'b', type: 'handshake', latencyMs: 99 },
+    ];
+    expect(latencySummary(arrivals).max).toBe(120_000);
+    expect(latencySummary(arrivals, { exclude: new Set(['down']) })).toMatchObject({
+      count: 2,
+      p99: 30,
+      max: 30,
+    });
   });
 });

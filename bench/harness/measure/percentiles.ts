@@ -32,3 +32,20 @@ export function summarize(values: Iterable<number>): Summary {
     max: sorted[sorted.length - 1] as number,
   };
 }
+
+/**
+ * Latency summary of event notifications, optionally leaving some subscriptions out (to compare
+ * the other subscribers' p99 during a fault with a run without it).
+ */
+export function latencySummary(
+  arrivals: readonly { type: string; subscriptionId: string; latencyMs?: number }[],
+  options: { exclude?: ReadonlySet<string> } = {},
+): Summary {
+  const values: number[] = [];
+  for (const a of arrivals) {
+    if (a.type !== 'event-notification' || a.latencyMs === undefined) continue;
+    if (options.exclude?.has(a.subscriptionId)) continue;
+    values.push(a.latencyMs);
+  }
+  return summarize(values);
+}
