@@ -74,6 +74,8 @@ export class KafkaStreams {
   private readonly logger: StreamsLogger;
   private readonly tables = new Map<string, GlobalTable<unknown>>();
   private readonly tasks = new Map<string, Promise<StreamTask>>();
+  /** Tasks being closed: a task is reopened only once its previous incarnation released its stores. */
+  private readonly closing = new Map<string, Promise<void>>();
   private readonly listeners = new Set<(state: StreamsState, previous: StreamsState) => void>();
   private readonly topicToSub = new Map<string, SubTopology>();
   private readonly topics: TopicPartitions;
@@ -296,8 +298,13 @@ export class KafkaStreams {
     if (pending === undefined) return;
     this.tasks.delete(id);
     this.counters.tasks.set({}, this.tasks.size);
+    const closed = (async () => (await pending).close(clean))();
+    this.closing.set(
+      id,
+      closed.catch(() => undefined),
+    );
     try {
-      await (await pending).close(clean);
+      await closed;
     } catch (error) {
       // A revoked task may have lost its partition already (fenced, or a commit refused): its work
       // is redone by the new owner, so this is reported, not fatal.
@@ -325,6 +332,8 @@ export class KafkaStreams {
   }
 
   private async createTask(id: string, sub: SubTopology, partition: number): Promise<StreamTask> {
+    await this.closing.get(id);
+    this.closing.delete(id);
     const producer = this.exactlyOnce
       ? await this.transport.producer({ transactionalId: `${this.config.applicationId}-${id}` })
       : this.sharedProducer!;
