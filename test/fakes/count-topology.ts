@@ -7,6 +7,8 @@ export interface CountTopologyOptions {
   output: string;
   /** Re-key by this function through a repartition topic before counting. */
   rekey?: (key: string | null, value: string) => string;
+  /** Milliseconds of simulated work per record. */
+  delayMs?: number;
 }
 
 /** Counts records per key in store `counts` and emits `{ key, count, value }` for each record. */
@@ -24,6 +26,7 @@ export function countTopology(options: CountTopologyOptions): Topology {
   }
   const counter = (): Processor<string, { key: string; count: number; value: string }> => ({
     async process(record, context) {
+      if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
       const store = context.store<number>('counts');
       const key = record.key ?? '';
       const count = ((await store.get(key)) ?? 0) + 1;
