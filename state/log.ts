@@ -96,6 +96,8 @@ export interface GroupHandlers {
   revoked(partitions: readonly TopicPartition[]): Promise<void>;
   /** Records of one partition, in offset order. Batches of one partition never overlap. */
   batch(records: readonly LogRecord[], control: BatchControl): Promise<void>;
+  /** The consumer stopped for good (it will not restart by itself). */
+  failed(error: unknown): void;
 }
 
 export interface GroupConsumerOptions {

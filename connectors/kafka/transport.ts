@@ -205,6 +205,9 @@ export class KafkaTransport implements Transport {
           changeFailure = error;
         });
     });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) handlers.failed(payload.error);
+    });
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
@@ -216,18 +219,24 @@ export class KafkaTransport implements Transport {
           // Assignment handlers report their own failures to the runtime; one that escaped stops here.
           if (changeFailure !== undefined) throw changeFailure;
           const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
-          await handlers.batch(records, {
-            heartbeat: async () => {
-              try {
-                await heartbeat();
-              } catch (cause) {
-                throw wrap('Heartbeat refused', cause, { rebalancing: isRebalancing(cause) });
-              }
-            },
-            markProcessed: (next) => resolveOffset((BigInt(next) - 1n).toString()),
-            isRunning: () => isRunning() && !isStale(),
-            highWatermark: batch.highWatermark,
-          });
+          try {
+            await handlers.batch(records, {
+              heartbeat: async () => {
+                try {
+                  await heartbeat();
+                } catch (cause) {
+                  throw wrap('Heartbeat refused', cause, { rebalancing: isRebalancing(cause) });
+                }
+              },
+              markProcessed: (next) => resolveOffset((BigInt(next) - 1n).toString()),
+              isRunning: () => isRunning() && !isStale(),
+              highWatermark: batch.highWatermark,
+            });
+          } catch (error) {
+            // kafkajs rejoins the group when it sees its own rebalance error again.
+            if (error instanceof TransportError && error.context['rebalancing'] === true) throw error.cause;
+            throw error;
+          }
         },
       });
     } catch (cause) {

@@ -176,6 +176,7 @@ export class EmbeddedTransport implements Transport {
       },
       (error) => {
         failure = error;
+        handlers.failed(error);
       },
     );
     const stop = async (): Promise<void> => {

@@ -181,6 +181,7 @@ export class KafkaStreams {
             assigned: (partitions) => this.assigned(partitions),
             revoked: (partitions) => this.revoked(partitions),
             batch: (records, control) => this.batch(records, control),
+            failed: (error) => void this.fail(error),
           },
         });
       }

@@ -104,20 +104,28 @@ export class StreamTask {
   processBatch(records: readonly LogRecord[], control: BatchControl): Promise<void> {
     return this.serially(async () => {
       let lastHeartbeat = Date.now();
-      for (const record of records) {
-        if (!control.isRunning() || this.closed) break;
-        await this.processRecord(record);
-        this.positions.set(record.topic, (BigInt(record.offset) + 1n).toString());
-        if (this.o.collector.size >= this.o.maxInFlight) await this.o.collector.send();
-        if (Date.now() - lastHeartbeat >= this.o.heartbeatIntervalMs) {
-          lastHeartbeat = Date.now();
-          await control.heartbeat();
+      let done = 0;
+      try {
+        for (const record of records) {
+          if (!control.isRunning() || this.closed) break;
+          await this.processRecord(record);
+          done += 1;
+          this.positions.set(record.topic, (BigInt(record.offset) + 1n).toString());
+          if (this.o.collector.size >= this.o.maxInFlight) await this.o.collector.send();
+          if (Date.now() - lastHeartbeat >= this.o.heartbeatIntervalMs) {
+            lastHeartbeat = Date.now();
+            await control.heartbeat();
+          }
+        }
+      } finally {
+        // Also when the group starts rebalancing mid-batch: what was processed is committed
+        // before the partition can move (a clean revoke).
+        if (done > 0 && !this.closed) {
+          await this.commit();
+          const next = this.positions.get(records[0]!.topic);
+          if (next !== undefined) control.markProcessed(next);
         }
       }
-      await this.commit();
-      const last = records.at(-1)!;
-      const next = this.positions.get(last.topic);
-      if (next !== undefined) control.markProcessed(next);
     });
   }
 
