@@ -399,7 +399,9 @@ export class KafkaStreams {
       await (await task).processBatch(records, control);
     } catch (error) {
       if (isRebalanceError(error)) throw error;
-      await this.fail(error);
+      // Not awaited: failing stops the consumer, which waits for this very batch to return.
+      void this.fail(error);
+      return;
     }
     if (control.highWatermark !== undefined) {
       const lag = BigInt(control.highWatermark) - BigInt(records.at(-1)!.offset) - 1n;
