@@ -31,6 +31,27 @@ const toMessage = (r: OutgoingRecord): Message & { partition: number } => ({
   ...(r.timestamp === undefined ? {} : { timestamp: String(r.timestamp) }),
 });
 
+/** Keeps each request under the broker's default message.max.bytes (one record batch per partition). */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+function chunks(records: readonly OutgoingRecord[]): OutgoingRecord[][] {
+  const result: OutgoingRecord[][] = [];
+  let current: OutgoingRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = (record.key?.length ?? 0) + (record.value?.length ?? 0) + 64;
+    if (current.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
+      result.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(record);
+    bytes += size;
+  }
+  if (current.length > 0) result.push(current);
+  return result;
+}
+
 function byTopic(records: readonly OutgoingRecord[]): { topic: string; messages: Message[] }[] {
   const topics = new Map<string, Message[]>();
   for (const record of records) {
@@ -137,21 +158,21 @@ export class KafkaTransport implements Transport {
     this.closers.add(close);
     return {
       send: async (records): Promise<AppendResult> => {
-        if (records.length === 0) return [];
-        const counts = new Map<string, number>();
-        for (const r of records)
-          counts.set(`${r.topic}:${r.partition}`, (counts.get(`${r.topic}:${r.partition}`) ?? 0) + 1);
         try {
-          const metadata = await producer.sendBatch({ topicMessages: byTopic(records), acks: -1 });
-          return metadata.map((m) => ({
-            topic: m.topicName,
-            partition: m.partition,
-            offset: (
-              BigInt(m.baseOffset ?? '0') +
-              BigInt(counts.get(`${m.topicName}:${m.partition}`) ?? 1) -
-              1n
-            ).toString(),
-          }));
+          const last = new Map<string, TopicPartitionOffset>();
+          // One chunk after the other, so the records of a partition keep their order.
+          for (const chunk of chunks(records)) {
+            const counts = new Map<string, number>();
+            for (const r of chunk)
+              counts.set(`${r.topic}:${r.partition}`, (counts.get(`${r.topic}:${r.partition}`) ?? 0) + 1);
+            const metadata = await producer.sendBatch({ topicMessages: byTopic(chunk), acks: -1 });
+            for (const m of metadata) {
+              const id = `${m.topicName}:${m.partition}`;
+              const offset = BigInt(m.baseOffset ?? '0') + BigInt(counts.get(id) ?? 1) - 1n;
+              last.set(id, { topic: m.topicName, partition: m.partition, offset: offset.toString() });
+            }
+          }
+          return [...last.values()];
         } catch (cause) {
           throw wrap('Cannot produce', cause);
         }
@@ -160,8 +181,8 @@ export class KafkaTransport implements Transport {
         const transaction = await producer.transaction();
         return {
           send: async (records) => {
-            if (records.length > 0)
-              await transaction.sendBatch({ topicMessages: byTopic(records), acks: -1 });
+            for (const chunk of chunks(records))
+              await transaction.sendBatch({ topicMessages: byTopic(chunk), acks: -1 });
           },
           sendOffsets: (groupId, offsets) =>
             transaction.sendOffsets({ consumerGroupId: groupId, topics: offsetsByTopic(offsets) }),
