@@ -35,6 +35,7 @@ export async function restoreStore(
   let restored = 0;
   let position = start;
   let writes = Promise.resolve();
+  let pending = 0;
   let finish: () => void = () => undefined;
   let fail: (error: unknown) => void = () => undefined;
   const done = new Promise<void>((resolve, reject) => {
@@ -52,10 +53,16 @@ export async function restoreStore(
     onRecords: async (records: readonly LogRecord[]) => {
       const wanted = records.filter((r) => r.partition === partition && BigInt(r.offset) < end);
       if (wanted.length > 0) {
-        writes = writes.then(() =>
-          store.putAll(wanted.map((r) => ({ key: r.key?.toString('utf8') ?? '', value: r.value }))),
-        );
-        await writes.catch(fail);
+        // Writes overlap the next fetch; at most two batches wait, so memory stays bounded.
+        pending += 1;
+        writes = writes
+          .then(() =>
+            store.putAll(wanted.map((r) => ({ key: r.key?.toString('utf8') ?? '', value: r.value }))),
+          )
+          .finally(() => (pending -= 1));
+        writes.catch(fail);
+        // A failed write already went to `fail` above; here it only stops the wait.
+        if (pending > 2) await writes.catch(() => undefined);
         restored += wanted.length;
         options.onProgress?.({
           store: store.name,
@@ -73,6 +80,7 @@ export async function restoreStore(
   });
   try {
     await done;
+    await writes;
   } catch (cause) {
     throw new StoreError(`Restoring ${store.name} from ${topic}[${partition}] failed`, { cause });
   } finally {

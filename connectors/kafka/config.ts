@@ -29,8 +29,9 @@ export const kafkaTransportConfigSchema = z.object({
     .number()
     .int()
     .positive()
-    .default(1_048_576)
-    .describe('Largest fetch per partition.'),
+    .default(4_194_304)
+    .describe('Largest fetch per partition (bigger batches: fewer commits per record).'),
+  maxBytes: z.number().int().positive().default(26_214_400).describe('Largest fetch per request.'),
   retries: z
     .number()
     .int()

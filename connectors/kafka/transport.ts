@@ -202,6 +202,7 @@ export class KafkaTransport implements Transport {
       sessionTimeout: this.config.sessionTimeoutMs,
       heartbeatInterval: this.config.heartbeatIntervalMs,
       maxBytesPerPartition: this.config.maxBytesPerPartition,
+      maxBytes: this.config.maxBytes,
       partitionAssigners: [coPartitionedAssigner(options.endpoint)],
     });
     let owned: TopicPartition[] = [];

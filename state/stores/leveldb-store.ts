@@ -37,7 +37,9 @@ export class LevelDbStore implements KeyValueStore<string, Buffer> {
 
   async get(key: string): Promise<Buffer | undefined> {
     this.assertOpen();
-    return (await this.db.get(key)) ?? undefined;
+    // A point read is a few microseconds in LevelDB's block cache; reading synchronously saves
+    // the thread-pool round trip that would otherwise dominate per-record store access.
+    return this.db.getSync(key) ?? undefined;
   }
 
   async put(key: string, value: Buffer): Promise<void> {
