@@ -22,3 +22,6 @@ export { createDeliveryMetrics, LATENCY_BUCKETS, type DeliveryMetricsRecorder } 
 
 // Schema registry codec (Avro / JSON Schema values framed for a Confluent-compatible registry).
 export * from './schema-registry/index.js';
+
+// Kafka transport (the streams runtime's port over kafkajs).
+export * from './kafka/index.js';
