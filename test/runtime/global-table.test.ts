@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import type { TableChange } from '../../state/index.js';
 import { codecs } from '../../state/index.js';
-import { EmbeddedTransport, TopologyBuilder, TopologyTestDriver } from '../../topology/index.js';
+import { EmbeddedTransport, TopologyTestDriver } from '../../topology/index.js';
+import { enrichTopology } from '../fakes/enrich-topology.js';
 
 let driver: TopologyTestDriver | undefined;
 let directory = '';
@@ -14,20 +15,7 @@ afterEach(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-const topology = new TopologyBuilder()
-  .globalTable('names', { topic: 'names', value: codecs.json<string>() })
-  .source('input', { topic: 'in', value: codecs.string })
-  .processor<string, string>('enrich', {
-    parents: ['input'],
-    processor: () => ({
-      async process(record, context) {
-        const name = context.table<string>('names').get(record.key ?? '') ?? 'unknown';
-        await context.forward({ ...record, value: `${record.value}:${name}` });
-      },
-    }),
-  })
-  .sink('output', { parents: ['enrich'], topic: 'out', value: codecs.string })
-  .build();
+const topology = enrichTopology({ input: 'in', output: 'out', table: 'names' });
 
 it('serves a global table from memory, caught up before processing, and follows its changes', async () => {
   directory = await mkdtemp(join(tmpdir(), 'global-'));
