@@ -242,7 +242,7 @@ export class KafkaTransport implements Transport {
         autoCommit: options.commitOffsets,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.config.partitionsConsumedConcurrently,
-        eachBatch: async ({ batch, heartbeat, resolveOffset, isRunning, isStale }) => {
+        eachBatch: async ({ batch, heartbeat, resolveOffset, isRunning, isStale, pause }) => {
           // Assignment handlers report their own failures to the runtime; one that escaped stops here.
           if (changeFailure !== undefined) throw changeFailure;
           const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
@@ -257,6 +257,7 @@ export class KafkaTransport implements Transport {
               },
               markProcessed: (next) => resolveOffset((BigInt(next) - 1n).toString()),
               isRunning: () => isRunning() && !isStale(),
+              pause,
               highWatermark: batch.highWatermark,
             });
           } catch (error) {
