@@ -85,6 +85,11 @@ export interface BatchControl {
    */
   markProcessed(nextOffset: string): void;
   isRunning(): boolean;
+  /**
+   * Stops fetching this partition; records of this batch not marked processed are fetched again
+   * after the returned resume function is called.
+   */
+  pause(): () => void;
   /** The partition's end offset when the batch was fetched (for lag), if the transport knows it. */
   readonly highWatermark?: string;
 }

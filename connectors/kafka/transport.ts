@@ -31,22 +31,27 @@ const toMessage = (r: OutgoingRecord): Message & { partition: number } => ({
   ...(r.timestamp === undefined ? {} : { timestamp: String(r.timestamp) }),
 });
 
-/** Keeps each request under the broker's default message.max.bytes (one record batch per partition). */
-const MAX_REQUEST_BYTES = 512 * 1024;
+/**
+ * The broker refuses a record batch (all records of one partition in one request) above
+ * message.max.bytes (1 MB by default), so requests are cut where a partition's share would pass it.
+ */
+const MAX_PARTITION_BYTES = 768 * 1024;
 
 function chunks(records: readonly OutgoingRecord[]): OutgoingRecord[][] {
   const result: OutgoingRecord[][] = [];
   let current: OutgoingRecord[] = [];
-  let bytes = 0;
+  let bytes = new Map<string, number>();
   for (const record of records) {
     const size = (record.key?.length ?? 0) + (record.value?.length ?? 0) + 64;
-    if (current.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
+    const id = `${record.topic}:${record.partition}`;
+    const used = bytes.get(id) ?? 0;
+    if (current.length > 0 && used + size > MAX_PARTITION_BYTES) {
       result.push(current);
       current = [];
-      bytes = 0;
+      bytes = new Map();
     }
     current.push(record);
-    bytes += size;
+    bytes.set(id, (bytes.get(id) ?? 0) + size);
   }
   if (current.length > 0) result.push(current);
   return result;
@@ -237,7 +242,7 @@ export class KafkaTransport implements Transport {
         autoCommit: options.commitOffsets,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.config.partitionsConsumedConcurrently,
-        eachBatch: async ({ batch, heartbeat, resolveOffset, isRunning, isStale }) => {
+        eachBatch: async ({ batch, heartbeat, resolveOffset, isRunning, isStale, pause }) => {
           // Assignment handlers report their own failures to the runtime; one that escaped stops here.
           if (changeFailure !== undefined) throw changeFailure;
           const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
@@ -252,6 +257,7 @@ export class KafkaTransport implements Transport {
               },
               markProcessed: (next) => resolveOffset((BigInt(next) - 1n).toString()),
               isRunning: () => isRunning() && !isStale(),
+              pause,
               highWatermark: batch.highWatermark,
             });
           } catch (error) {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { KafkaTransport } from '../../connectors/index.js';
 import type { TableChange } from '../../state/index.js';
-import { codecs } from '../../state/index.js';
-import { KafkaStreams, TopologyBuilder } from '../../topology/index.js';
+import { KafkaStreams } from '../../topology/index.js';
+import { enrichTopology } from '../fakes/enrich-topology.js';
 import { brokers, createTopics, deleteTopics, produce, readTopic, unique, waitFor } from './kafka-helpers.js';
 
 const app = unique('global');
@@ -30,20 +30,7 @@ it('loads a global table before processing and follows its updates while running
     { key: 'a', value: JSON.stringify('alpha') },
     { key: 'b', value: JSON.stringify('beta') },
   ]);
-  const topology = new TopologyBuilder()
-    .globalTable('names', { topic: table, value: codecs.json<string>() })
-    .source('input', { topic: input, value: codecs.string })
-    .processor<string, string>('enrich', {
-      parents: ['input'],
-      processor: () => ({
-        async process(record, context) {
-          const name = context.table<string>('names').get(record.key ?? '') ?? 'unknown';
-          await context.forward({ ...record, value: `${record.value}:${name}` });
-        },
-      }),
-    })
-    .sink('output', { parents: ['enrich'], topic: output, value: codecs.string })
-    .build();
+  const topology = enrichTopology({ input, output, table });
   const transport = new KafkaTransport({ brokers, clientId: app });
   const streams = new KafkaStreams({ topology, transport, config: { applicationId: app, stateDir } });
   await streams.start();

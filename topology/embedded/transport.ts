@@ -164,6 +164,10 @@ export class EmbeddedTransport implements Transport {
           heartbeat: async () => undefined,
           highWatermark: log.endOf(tp.topic, tp.partition).toString(),
           isRunning: () => loops.isRunning(),
+          pause: () => {
+            loops.pause([tp], true);
+            return () => loops.pause([tp], false);
+          },
           markProcessed: (next) => {
             marked = BigInt(next);
           },

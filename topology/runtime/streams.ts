@@ -74,6 +74,8 @@ export class KafkaStreams {
   private readonly logger: StreamsLogger;
   private readonly tables = new Map<string, GlobalTable<unknown>>();
   private readonly tasks = new Map<string, Promise<StreamTask>>();
+  /** Tasks restored and ready to process. */
+  private readonly ready = new Map<string, StreamTask>();
   /** Tasks being closed: a task is reopened only once its previous incarnation released its stores. */
   private readonly closing = new Map<string, Promise<void>>();
   private readonly listeners = new Set<(state: StreamsState, previous: StreamsState) => void>();
@@ -298,6 +300,7 @@ export class KafkaStreams {
     const pending = this.tasks.get(id);
     if (pending === undefined) return;
     this.tasks.delete(id);
+    this.ready.delete(id);
     this.counters.tasks.set({}, this.tasks.size);
     const closed = (async () => (await pending).close(clean))();
     this.closing.set(
@@ -324,10 +327,16 @@ export class KafkaStreams {
       task = this.createTask(id, this.topicToSub.get(tp.topic)!, tp.partition);
       this.tasks.set(id, task);
       this.counters.tasks.set({}, this.tasks.size);
-      task.catch((error: unknown) => {
-        if (this.tasks.get(id) === task) this.tasks.delete(id);
-        void this.fail(error);
-      });
+      const created = task;
+      created.then(
+        (ready) => {
+          if (this.tasks.get(id) === created) this.ready.set(id, ready);
+        },
+        (error: unknown) => {
+          if (this.tasks.get(id) === created) this.tasks.delete(id);
+          void this.fail(error);
+        },
+      );
     }
     return task;
   }
@@ -388,15 +397,17 @@ export class KafkaStreams {
     const first = records[0]!;
     const pending = this.ensureTask(first);
     if (pending === undefined) return;
-    // Restoration may take long: keep the membership alive while waiting for it.
-    let ready = false;
-    const task = pending.finally(() => (ready = true));
-    while (!ready) {
-      await Promise.race([task.catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
-      if (!ready) await control.heartbeat();
+    const task = this.ready.get(this.taskId(first)!);
+    if (task === undefined) {
+      // Restoring: the partition is paused until its task is ready, so no batch waits on it (the
+      // consumer keeps heartbeating between fetches); this batch is fetched again after resume.
+      // A task that fails to open fails the instance (see ensureTask), so only success resumes.
+      const resume = control.pause();
+      void pending.then(resume, () => undefined);
+      return;
     }
     try {
-      await (await task).processBatch(records, control);
+      await task.processBatch(records, control);
     } catch (error) {
       if (isRebalanceError(error)) throw error;
       // Not awaited: failing stops the consumer, which waits for this very batch to return.
