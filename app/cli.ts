@@ -2,6 +2,7 @@
  * The `substream` command line. Each command lives in app/commands/ and registers itself here.
  */
 import { Command } from 'commander';
+import { registerMatch } from './commands/match.js';
 import { registerRun } from './commands/run.js';
 
 export function buildCli(): Command {
@@ -9,6 +10,7 @@ export function buildCli(): Command {
     .description('FHIR Subscriptions engine: match resource changes, deliver notifications')
     .showHelpAfterError();
   registerRun(program);
+  registerMatch(program);
   return program;
 }
 

@@ -1,2 +1,3 @@
 export * from './contracts.js';
 export * from './subscription/index.js';
+export * from './match/index.js';

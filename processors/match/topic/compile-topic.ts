@@ -1,0 +1,139 @@
+import type { Interaction } from '../../contracts.js';
+import type { FhirVersion } from '../../subscription/index.js';
+import type { ChangeState } from '../change-state.js';
+import { compileCriteria, type CompiledCriteria } from '../criteria/compile-criteria.js';
+import type { ParamOptions } from '../criteria/compile-param.js';
+import { compileFhirPathCriterion, type FhirPathCriterion } from '../fhirpath-criteria.js';
+import type { Reason } from '../explain.js';
+import type { EventTrigger, TopicDefinition } from './topic-model.js';
+
+export interface CompiledTrigger {
+  label: string;
+  resourceType: string;
+  interactions: readonly Interaction[];
+  previous?: CompiledCriteria;
+  current?: CompiledCriteria;
+  resultForCreate: boolean;
+  resultForDelete: boolean;
+  requireBoth: boolean;
+  fhirPath?: FhirPathCriterion;
+}
+
+export interface CompiledTopic {
+  url: string;
+  version: FhirVersion;
+  definition: TopicDefinition;
+  triggersByType: Map<string, CompiledTrigger[]>;
+  eventTriggers: EventTrigger[];
+  /** Every resource type a notification of this topic can focus on. */
+  resourceTypes: Set<string>;
+}
+
+/** Compiles a topic's triggers against one FHIR version's search parameters. */
+export function compileTopic(
+  definition: TopicDefinition,
+  version: FhirVersion,
+  options: ParamOptions,
+): CompiledTopic {
+  const triggersByType = new Map<string, CompiledTrigger[]>();
+  definition.resourceTriggers.forEach((t, i) => {
+    const label = `topic ${definition.url} resourceTrigger[${i}] (${t.resourceType})`;
+    const criteria = (text: string | undefined) =>
+      text === undefined
+        ? undefined
+        : compileCriteria(text, { ...options, version, resourceType: t.resourceType });
+    const qc = t.queryCriteria ?? {};
+    const previous = criteria(qc.previous);
+    const current = criteria(qc.current);
+    const compiled: CompiledTrigger = {
+      label,
+      resourceType: t.resourceType,
+      interactions: t.supportedInteraction,
+      ...(previous ? { previous } : {}),
+      ...(current ? { current } : {}),
+      resultForCreate: qc.resultForCreate === 'test-passes',
+      resultForDelete: qc.resultForDelete === 'test-passes',
+      requireBoth: qc.requireBoth === true,
+      ...(t.fhirPathCriteria
+        ? { fhirPath: compileFhirPathCriterion(t.fhirPathCriteria, version, `${label} fhirPathCriteria`) }
+        : {}),
+    };
+    const list = triggersByType.get(t.resourceType) ?? [];
+    list.push(compiled);
+    triggersByType.set(t.resourceType, list);
+  });
+  const resourceTypes = new Set([
+    ...definition.resourceTriggers.map((t) => t.resourceType),
+    ...definition.eventTriggers.map((t) => t.resourceType),
+  ]);
+  return {
+    url: definition.url,
+    version,
+    definition,
+    triggersByType,
+    eventTriggers: definition.eventTriggers,
+    resourceTypes,
+  };
+}
+
+function allHold(criteria: CompiledCriteria, view: NonNullable<ChangeState['current']>): boolean {
+  return criteria.criteria.every((c) => c.test(view));
+}
+
+/**
+ * Whether a resource trigger fires (R5 SubscriptionTopic.resourceTrigger): the interaction is
+ * supported, the query criteria hold on the previous and current states as requireBoth,
+ * resultForCreate and resultForDelete say, and the FHIRPath criteria hold.
+ */
+export function triggerFires(trigger: CompiledTrigger, state: ChangeState, reasons?: Reason[]): boolean {
+  const note = (criterion: string, passed: boolean, detail?: string): boolean => {
+    reasons?.push({ criterion: `${trigger.label}: ${criterion}`, passed, ...(detail ? { detail } : {}) });
+    return passed;
+  };
+  let ok = true;
+  if (trigger.interactions.length > 0) {
+    ok =
+      note(
+        `supportedInteraction ${trigger.interactions.join('|')}`,
+        trigger.interactions.includes(state.interaction),
+        state.interaction,
+      ) && ok;
+    if (!ok && !reasons) return false;
+  }
+  const tests: boolean[] = [];
+  if (trigger.previous) {
+    const passed = state.previous
+      ? allHold(trigger.previous, state.previous)
+      : state.interaction === 'create' && trigger.resultForCreate;
+    const detail = state.previous
+      ? undefined
+      : state.interaction === 'create'
+        ? 'create: resultForCreate'
+        : 'previous version unknown';
+    tests.push(note(`queryCriteria.previous ${trigger.previous.text}`, passed, detail));
+  }
+  if (trigger.current) {
+    const passed = state.current
+      ? allHold(trigger.current, state.current)
+      : state.interaction === 'delete' && trigger.resultForDelete;
+    const detail = state.current
+      ? undefined
+      : state.interaction === 'delete'
+        ? 'delete: resultForDelete'
+        : 'current version unknown';
+    tests.push(note(`queryCriteria.current ${trigger.current.text}`, passed, detail));
+  }
+  if (tests.length === 2) {
+    const combined = trigger.requireBoth ? tests[0]! && tests[1]! : tests[0]! || tests[1]!;
+    ok = note(`queryCriteria.requireBoth ${trigger.requireBoth}`, combined) && ok;
+  } else if (tests.length === 1) {
+    ok = tests[0]! && ok;
+  }
+  if (!ok && !reasons) return false;
+  if (trigger.fhirPath) {
+    const focus = state.current ?? state.previous;
+    const passed = trigger.fhirPath.test(focus?.resource, state.current?.resource, state.previous?.resource);
+    ok = note(`fhirPathCriteria ${trigger.fhirPath.text}`, passed) && ok;
+  }
+  return ok;
+}
