@@ -21,9 +21,14 @@ export class CandidateIndex<E> {
   private readonly buckets = new Map<string, Bucket<E>>();
   private readonly placements = new Map<E, { bucket: string; anchor?: Anchor }[]>();
 
-  add(bucketKey: string, entry: E, anchor?: Anchor): void {
+  /**
+   * Files an entry under the anchor whose keys currently hold the fewest entries (the most
+   * selective way in, as the table stands), or on the scan list when it has none.
+   */
+  add(bucketKey: string, entry: E, anchors: readonly Anchor[]): void {
     let bucket = this.buckets.get(bucketKey);
     if (!bucket) this.buckets.set(bucketKey, (bucket = { scan: new Set(), spaces: new Map() }));
+    const anchor = this.narrowest(bucket, anchors);
     if (anchor) {
       let slot = bucket.spaces.get(anchor.space.key);
       if (!slot) bucket.spaces.set(anchor.space.key, (slot = { space: anchor.space, byKey: new Map() }));
@@ -38,6 +43,21 @@ export class CandidateIndex<E> {
     const list = this.placements.get(entry) ?? [];
     list.push({ bucket: bucketKey, ...(anchor ? { anchor } : {}) });
     this.placements.set(entry, list);
+  }
+
+  private narrowest(bucket: Bucket<E>, anchors: readonly Anchor[]): Anchor | undefined {
+    let best: Anchor | undefined;
+    let bestLoad = Infinity;
+    for (const anchor of anchors) {
+      const slot = bucket.spaces.get(anchor.space.key);
+      let load = anchor.keys.length;
+      for (const key of anchor.keys) load += slot?.byKey.get(key)?.size ?? 0;
+      if (load < bestLoad) {
+        best = anchor;
+        bestLoad = load;
+      }
+    }
+    return best;
   }
 
   remove(entry: E): void {
@@ -64,27 +84,27 @@ export class CandidateIndex<E> {
     return this.buckets.has(bucketKey);
   }
 
-  /** Entries of the bucket that may match the resource; each is then tested in full. */
-  candidates(bucketKey: string, view: ResourceView | undefined): Set<E> {
+  /** Entries of the bucket that may match the resource, each once; each is then tested in full. */
+  candidates(bucketKey: string, view: ResourceView | undefined): E[] {
     const bucket = this.buckets.get(bucketKey);
-    if (!bucket) return new Set();
-    const out = new Set(bucket.scan);
+    if (!bucket) return [];
+    const out: E[] = [...bucket.scan];
     if (!view) return out;
+    let sources = out.length > 0 ? 1 : 0;
     for (const { space, byKey } of bucket.spaces.values()) {
-      for (const key of space.keysOf(view.values(space.extractor))) {
+      for (const key of view.keys(space)) {
         const set = byKey.get(key);
-        if (set) for (const e of set) out.add(e);
+        if (!set) continue;
+        sources++;
+        for (const e of set) out.push(e);
       }
     }
-    return out;
+    // An entry filed under several keys the resource has would come out more than once.
+    return sources > 1 ? [...new Set(out)] : out;
   }
 }
 
-/** The indexable criterion with the fewest keys: the narrowest way in. */
-export function chooseAnchor(criteria: readonly { index?: Anchor }[]): Anchor | undefined {
-  let best: Anchor | undefined;
-  for (const c of criteria) {
-    if (c.index && (!best || c.index.keys.length < best.keys.length)) best = c.index;
-  }
-  return best;
+/** The criteria that can anchor an entry in the index. */
+export function anchorsOf(criteria: readonly { index?: Anchor }[]): Anchor[] {
+  return criteria.flatMap((c) => (c.index ? [c.index] : []));
 }

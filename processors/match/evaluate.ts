@@ -8,9 +8,12 @@ const LIVE = new Set(['requested', 'active']);
 /** Records a check when explaining; otherwise just answers it. */
 type Note = (criterion: string, passed: boolean, detail?: string) => boolean;
 
+const answer: Note = (_criterion, passed) => passed;
+
 function noter(reasons: Reason[] | undefined): Note {
+  if (!reasons) return answer;
   return (criterion, passed, detail) => {
-    reasons?.push({ criterion, passed, ...(detail !== undefined ? { detail } : {}) });
+    reasons.push({ criterion, passed, ...(detail !== undefined ? { detail } : {}) });
     return passed;
   };
 }

@@ -2,21 +2,14 @@ import { CompileError, ProcessingError } from '../../state/index.js';
 import type { FhirResource } from '../contracts.js';
 import type { FhirVersion } from '../subscription/index.js';
 import { fhirpath, modelFor } from './definitions/fhir-model.js';
+import { compilePathReader, referenceTypeOf } from './fast-path.js';
 import type { Extractor, TypedValue } from './types.js';
 
 /**
  * `resolve() is Patient` cannot fetch anything here: the reference's own type decides it
  * (the literal `Type/id`, an absolute URL ending in `Type/id`, or Reference.type).
  */
-export function referenceType(reference: unknown): string | undefined {
-  if (reference === null || typeof reference !== 'object') return undefined;
-  const r = reference as { reference?: unknown; type?: unknown };
-  if (typeof r.type === 'string') return r.type;
-  if (typeof r.reference !== 'string') return undefined;
-  const path = r.reference.split('/_history/')[0]!.split('?')[0]!;
-  const parts = path.split('/');
-  return parts.length >= 2 ? parts[parts.length - 2] : undefined;
-}
+const referenceType = referenceTypeOf;
 
 const userInvocationTable = {
   referenceIs: {
@@ -129,6 +122,13 @@ export function searchExtractor(
   let extractor = extractors.get(key);
   if (!extractor) {
     const fn = compileFhirPath(own, version, `search parameter '${code}'`);
+    const path = compilePathReader(splitUnion(own), version, resourceType);
+    if (path) {
+      // Keyed by what it reads, so that R4 and R5 parameters reading the same path share values.
+      extractor = { key: `path:${resourceType}:${path.signature}`, extract: path.read };
+      extractors.set(key, extractor);
+      return extractor;
+    }
     extractor = {
       key,
       extract(resource: FhirResource): TypedValue[] {

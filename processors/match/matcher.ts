@@ -5,7 +5,7 @@ import {
   type FhirVersion,
   type NormalizedSubscription,
 } from '../subscription/index.js';
-import { chooseAnchor, CandidateIndex } from './candidate-index.js';
+import { anchorsOf, CandidateIndex } from './candidate-index.js';
 import { changeState, type ChangeState } from './change-state.js';
 import {
   compileClassic,
@@ -159,7 +159,7 @@ export function createMatcher(options: MatcherOptions = {}): Matcher {
       classicIndex.add(
         `${entry.tenant}${SEP}${entry.criteria.resourceType}`,
         entry,
-        chooseAnchor(entry.criteria.criteria),
+        anchorsOf(entry.criteria.criteria),
       );
       return;
     }
@@ -167,7 +167,7 @@ export function createMatcher(options: MatcherOptions = {}): Matcher {
       topicIndex.add(
         topicBucket(entry.tenant, entry.topic, type),
         entry,
-        chooseAnchor(entry.filters.get(type) ?? []),
+        anchorsOf(entry.filters.get(type) ?? []),
       );
       const key = `${entry.tenant}${SEP}${type}`;
       let counts = liveTopics.get(key);

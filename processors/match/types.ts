@@ -21,8 +21,19 @@ export interface Extractor {
  */
 export class ResourceView {
   private readonly memo = new Map<string, TypedValue[]>();
+  private readonly keyMemo = new Map<string, string[]>();
 
   constructor(readonly resource: FhirResource) {}
+
+  /** The resource's keys in an index space, computed once per resource. */
+  keys(space: IndexSpace): string[] {
+    let keys = this.keyMemo.get(space.key);
+    if (!keys) {
+      keys = space.keysOf(this.values(space.extractor));
+      this.keyMemo.set(space.key, keys);
+    }
+    return keys;
+  }
 
   values(extractor: Extractor): TypedValue[] {
     let values = this.memo.get(extractor.key);
