@@ -185,8 +185,8 @@ export function buildWorkload(options: WorkloadOptions): Workload {
   const rnd = random(options.seed ?? 42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const scale = options.subscriptions / 10_000;
-  const patients = Math.round(4_000 * scale);
-  const codes = Math.round(400 * scale);
+  const patients = Math.round(1_500 * scale);
+  const codes = Math.round(150 * scale);
   const patient = () => `Patient/p${Math.floor(rnd() * patients)}`;
   const code = (spec: TypeSpec) =>
     spec.token.codes ? pick(spec.token.codes) : `c${Math.floor(rnd() * codes)}`;
@@ -248,7 +248,10 @@ export function buildWorkload(options: WorkloadOptions): Workload {
         params.push(`${spec.token.param}=${tokenQuery(spec)}`, `${spec.reference.param}=${patient()}`);
       else if (shape < 0.7)
         params.push(`${spec.reference.param}=${patient()}`, `${spec.date.param}=ge${month()}`);
-      else params.push(`${spec.token.param}=${tokenQuery(spec)}`, `${spec.date.param}=lt${month()}`);
+      else if (spec.token.kind === 'code') {
+        // A status-like code has a handful of values: alone it would select a share of all changes.
+        params.push(`${spec.token.param}=${tokenQuery(spec)}`, `${spec.reference.param}=${patient()}`);
+      } else params.push(`${spec.token.param}=${tokenQuery(spec)}`, `${spec.date.param}=lt${month()}`);
       const fhirPath = roll >= 0.9;
       resource = {
         resourceType: 'Subscription',

@@ -1,22 +1,9 @@
 import type { ChangeState } from './change-state.js';
 import type { SubscriptionEntry, TopicEntry } from './compile-subscription.js';
-import type { Reason } from './explain.js';
+import { noter, type Note, type Reason } from './explain.js';
 import { triggerFires } from './topic/compile-topic.js';
 
 const LIVE = new Set(['requested', 'active']);
-
-/** Records a check when explaining; otherwise just answers it. */
-type Note = (criterion: string, passed: boolean, detail?: string) => boolean;
-
-const answer: Note = (_criterion, passed) => passed;
-
-function noter(reasons: Reason[] | undefined): Note {
-  if (!reasons) return answer;
-  return (criterion, passed, detail) => {
-    reasons.push({ criterion, passed, ...(detail !== undefined ? { detail } : {}) });
-    return passed;
-  };
-}
 
 /** Tenant, status, end and interaction: what every kind of subscription checks first. */
 function gate(
@@ -134,5 +121,3 @@ export function filtersPass(entry: TopicEntry, state: ChangeState, note: Note, a
   }
   return ok;
 }
-
-export { noter };

@@ -10,3 +10,16 @@ export interface Verdict {
   matched: boolean;
   reasons: Reason[];
 }
+
+/** Records a check when explaining; otherwise just answers it. */
+export type Note = (criterion: string, passed: boolean, detail?: string) => boolean;
+
+const answer: Note = (_criterion, passed) => passed;
+
+export function noter(reasons: Reason[] | undefined, prefix = ''): Note {
+  if (!reasons) return answer;
+  return (criterion, passed, detail) => {
+    reasons.push({ criterion: `${prefix}${criterion}`, passed, ...(detail !== undefined ? { detail } : {}) });
+    return passed;
+  };
+}

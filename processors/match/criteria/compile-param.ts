@@ -1,6 +1,7 @@
 import { CompileError } from '../../../state/index.js';
 import { expressionFor, searchExtractor } from '../expression.js';
-import type { CompileContext, Criterion, ParamCompileInput, ValueTest } from '../types.js';
+import type { SearchParameterDefinition } from '../definitions/search-parameters.js';
+import type { CompileContext, Criterion, Extractor, ParamCompileInput, ValueTest } from '../types.js';
 import type { ResourceView } from '../types.js';
 import { compileComposite } from '../values/composite.js';
 import { compileDate } from '../values/date.js';
@@ -57,6 +58,27 @@ function onlyPlain(input: ParamCompileInput, compile: () => ValueTest): ValueTes
   return compile();
 }
 
+const perDefinition = new WeakMap<
+  SearchParameterDefinition,
+  Map<string, { expression: string; extractor: Extractor }>
+>();
+
+/** A parameter's expression for one resource type, worked out once however many subscriptions use it. */
+function extractorFor(
+  ctx: CompileContext,
+  def: SearchParameterDefinition,
+): { expression: string; extractor: Extractor } {
+  let byType = perDefinition.get(def);
+  if (!byType) perDefinition.set(def, (byType = new Map()));
+  let found = byType.get(ctx.resourceType);
+  if (!found) {
+    const expression = expressionFor(def.expression!, ctx.resourceType);
+    found = { expression, extractor: searchExtractor(ctx.version, ctx.resourceType, def.code, expression) };
+    byType.set(ctx.resourceType, found);
+  }
+  return found;
+}
+
 /**
  * One query parameter as a criterion on a resource of `ctx.resourceType`: its definition from
  * the official SearchParameter data, its expression on fhirpath, its values tested by type.
@@ -80,8 +102,7 @@ export function compileParam(ctx: CompileContext, param: QueryParam, options: Pa
       },
     );
   }
-  const expression = expressionFor(def.expression, ctx.resourceType);
-  const extractor = searchExtractor(ctx.version, ctx.resourceType, def.code, expression);
+  const { expression, extractor } = extractorFor(ctx, def);
   const text = `${name}=${param.values.join(',')}`;
 
   if (param.modifier === 'missing') {

@@ -4,7 +4,7 @@ import type { ChangeState } from '../change-state.js';
 import { compileCriteria, type CompiledCriteria } from '../criteria/compile-criteria.js';
 import type { ParamOptions } from '../criteria/compile-param.js';
 import { compileFhirPathCriterion, type FhirPathCriterion } from '../fhirpath-criteria.js';
-import type { Reason } from '../explain.js';
+import { noter, type Note, type Reason } from '../explain.js';
 import type { EventTrigger, TopicDefinition } from './topic-model.js';
 
 export interface CompiledTrigger {
@@ -81,47 +81,59 @@ function allHold(criteria: CompiledCriteria, view: NonNullable<ChangeState['curr
 }
 
 /**
+ * One of the two query tests. The state it reads is absent on create (previous) or delete
+ * (current): then resultForCreate / resultForDelete stand in for it.
+ */
+function stateTest(
+  criteria: CompiledCriteria,
+  view: ChangeState['current'],
+  state: ChangeState,
+  standIn: { interaction: 'create' | 'delete'; result: boolean; name: string },
+  note: Note,
+  label: string,
+): boolean {
+  if (view) return note(`${label} ${criteria.text}`, allHold(criteria, view));
+  const applies = state.interaction === standIn.interaction;
+  return note(
+    `${label} ${criteria.text}`,
+    applies && standIn.result,
+    applies ? `${standIn.interaction}: ${standIn.name}` : 'version unknown',
+  );
+}
+
+/**
  * Whether a resource trigger fires (R5 SubscriptionTopic.resourceTrigger): the interaction is
  * supported, the query criteria hold on the previous and current states as requireBoth,
  * resultForCreate and resultForDelete say, and the FHIRPath criteria hold.
  */
 export function triggerFires(trigger: CompiledTrigger, state: ChangeState, reasons?: Reason[]): boolean {
-  const note = (criterion: string, passed: boolean, detail?: string): boolean => {
-    reasons?.push({ criterion: `${trigger.label}: ${criterion}`, passed, ...(detail ? { detail } : {}) });
-    return passed;
-  };
+  const note = noter(reasons, `${trigger.label}: `);
+  const all = reasons !== undefined;
   let ok = true;
   if (trigger.interactions.length > 0) {
-    ok =
-      note(
-        `supportedInteraction ${trigger.interactions.join('|')}`,
-        trigger.interactions.includes(state.interaction),
-        state.interaction,
-      ) && ok;
-    if (!ok && !reasons) return false;
+    ok = note(
+      `supportedInteraction ${trigger.interactions.join('|')}`,
+      trigger.interactions.includes(state.interaction),
+      state.interaction,
+    );
+    if (!ok && !all) return false;
   }
   const tests: boolean[] = [];
   if (trigger.previous) {
-    const passed = state.previous
-      ? allHold(trigger.previous, state.previous)
-      : state.interaction === 'create' && trigger.resultForCreate;
-    const detail = state.previous
-      ? undefined
-      : state.interaction === 'create'
-        ? 'create: resultForCreate'
-        : 'previous version unknown';
-    tests.push(note(`queryCriteria.previous ${trigger.previous.text}`, passed, detail));
+    const standIn = {
+      interaction: 'create' as const,
+      result: trigger.resultForCreate,
+      name: 'resultForCreate',
+    };
+    tests.push(stateTest(trigger.previous, state.previous, state, standIn, note, 'queryCriteria.previous'));
   }
   if (trigger.current) {
-    const passed = state.current
-      ? allHold(trigger.current, state.current)
-      : state.interaction === 'delete' && trigger.resultForDelete;
-    const detail = state.current
-      ? undefined
-      : state.interaction === 'delete'
-        ? 'delete: resultForDelete'
-        : 'current version unknown';
-    tests.push(note(`queryCriteria.current ${trigger.current.text}`, passed, detail));
+    const standIn = {
+      interaction: 'delete' as const,
+      result: trigger.resultForDelete,
+      name: 'resultForDelete',
+    };
+    tests.push(stateTest(trigger.current, state.current, state, standIn, note, 'queryCriteria.current'));
   }
   if (tests.length === 2) {
     const combined = trigger.requireBoth ? tests[0]! && tests[1]! : tests[0]! || tests[1]!;
@@ -129,7 +141,7 @@ export function triggerFires(trigger: CompiledTrigger, state: ChangeState, reaso
   } else if (tests.length === 1) {
     ok = tests[0]! && ok;
   }
-  if (!ok && !reasons) return false;
+  if (!ok && !all) return false;
   if (trigger.fhirPath) {
     const focus = state.current ?? state.previous;
     const passed = trigger.fhirPath.test(focus?.resource, state.current?.resource, state.previous?.resource);

@@ -67,7 +67,8 @@ function opt<T>(v: T | undefined): T[] {
 interface DateQuery {
   prefix: Prefix;
   range: Range;
-  apRange: Range;
+  /** The range `ap` compares with, which depends on when the comparison happens. */
+  apRange(): Range;
 }
 
 /** `ap`: within 10% of the distance between the search value and now (FHIR search, "ap"). */
@@ -81,13 +82,14 @@ export function parseDateQuery(raw: string, name: string, now: () => number): Da
   const range = dateRange(rest);
   if (!range)
     throw malformed(name, raw, 'a FHIR date with an optional prefix (eq, ne, gt, lt, ge, le, sa, eb, ap)');
-  return { prefix, range, apRange: prefix === 'ap' ? approximate(range, now()) : range };
+  return { prefix, range, apRange: prefix === 'ap' ? () => approximate(range, now()) : () => range };
 }
 
 export function dateMatches(values: TypedValue[], q: DateQuery): boolean {
   for (const v of values) {
     const target = targetRange(v);
-    if (target && compareRanges(q.prefix, target, q.range, q.apRange)) return true;
+    if (target && compareRanges(q.prefix, target, q.range, q.prefix === 'ap' ? q.apRange() : q.range))
+      return true;
   }
   return false;
 }
