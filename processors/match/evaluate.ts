@@ -21,11 +21,12 @@ function gate(
     tenant ? `change of tenant ${tenant}` : 'change without tenant',
   );
   if (!ok && !all) return false;
-  ok = note(`status ${sub.status}`, LIVE.has(sub.status), 'requested or active subscriptions match') && ok;
+  ok =
+    note(() => `status ${sub.status}`, LIVE.has(sub.status), 'requested or active subscriptions match') && ok;
   if (!ok && !all) return false;
   if (sub.end) {
     const end = Date.parse(sub.end);
-    ok = note(`end ${sub.end}`, !(end <= at)) && ok;
+    ok = note(() => `end ${sub.end}`, !(end <= at)) && ok;
     if (!ok && !all) return false;
   }
   if (entry.interactions.length > 0) {
@@ -116,7 +117,9 @@ export function filtersPass(entry: TopicEntry, state: ChangeState, note: Note, a
   let ok = true;
   for (const c of entry.filters.get(state.resourceType) ?? []) {
     const passed = state.focus ? c.test(state.focus) : false;
-    ok = note(`filter ${c.text}`, passed, state.focus ? undefined : 'the change carries no resource') && ok;
+    ok =
+      note(() => `filter ${c.text}`, passed, state.focus ? undefined : 'the change carries no resource') &&
+      ok;
     if (!ok && !all) return false;
   }
   return ok;

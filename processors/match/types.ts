@@ -89,3 +89,29 @@ export interface ParamCompileInput {
   expression: string;
   extractor: Extractor;
 }
+
+/** A slot for data derived from a values list (parsed references, token items, date ranges). */
+export type DerivedSlot<T> = symbol & { readonly __derived?: T };
+
+export function derivedSlot<T>(name: string): DerivedSlot<T> {
+  return Symbol(name) as DerivedSlot<T>;
+}
+
+/**
+ * Derived data computed once per values list: a resource's values are memoized by its view, so
+ * the same list reaches the index and every test. It is kept on the list itself (a symbol-keyed
+ * property), which is cheaper than a WeakMap for short-lived lists.
+ */
+export function derived<T>(
+  slot: DerivedSlot<T>,
+  values: TypedValue[],
+  derive: (values: TypedValue[]) => T,
+): T {
+  const holder = values as unknown as Record<symbol, T | undefined>;
+  let d = holder[slot];
+  if (d === undefined) {
+    d = derive(values);
+    holder[slot] = d;
+  }
+  return d;
+}

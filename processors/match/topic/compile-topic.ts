@@ -92,10 +92,11 @@ function stateTest(
   note: Note,
   label: string,
 ): boolean {
-  if (view) return note(`${label} ${criteria.text}`, allHold(criteria, view));
+  const criterion = () => `${label} ${criteria.text}`;
+  if (view) return note(criterion, allHold(criteria, view));
   const applies = state.interaction === standIn.interaction;
   return note(
-    `${label} ${criteria.text}`,
+    criterion,
     applies && standIn.result,
     applies ? `${standIn.interaction}: ${standIn.name}` : 'version unknown',
   );
@@ -107,7 +108,7 @@ function stateTest(
  * resultForCreate and resultForDelete say, and the FHIRPath criteria hold.
  */
 export function triggerFires(trigger: CompiledTrigger, state: ChangeState, reasons?: Reason[]): boolean {
-  const note = noter(reasons, `${trigger.label}: `);
+  const note = noter(reasons, () => `${trigger.label}: `);
   const all = reasons !== undefined;
   let ok = true;
   if (trigger.interactions.length > 0) {
@@ -137,7 +138,7 @@ export function triggerFires(trigger: CompiledTrigger, state: ChangeState, reaso
   }
   if (tests.length === 2) {
     const combined = trigger.requireBoth ? tests[0]! && tests[1]! : tests[0]! || tests[1]!;
-    ok = note(`queryCriteria.requireBoth ${trigger.requireBoth}`, combined) && ok;
+    ok = note(() => `queryCriteria.requireBoth ${trigger.requireBoth}`, combined) && ok;
   } else if (tests.length === 1) {
     ok = tests[0]! && ok;
   }
@@ -145,7 +146,7 @@ export function triggerFires(trigger: CompiledTrigger, state: ChangeState, reaso
   if (trigger.fhirPath) {
     const focus = state.current ?? state.previous;
     const passed = trigger.fhirPath.test(focus?.resource, state.current?.resource, state.previous?.resource);
-    ok = note(`fhirPathCriteria ${trigger.fhirPath.text}`, passed) && ok;
+    ok = note(() => `fhirPathCriteria ${trigger.fhirPath!.text}`, passed) && ok;
   }
   return ok;
 }

@@ -1,5 +1,5 @@
 import { unescapeValue } from '../criteria/escape.js';
-import type { ParamCompileInput, TypedValue, ValueTest } from '../types.js';
+import { derived, derivedSlot, type ParamCompileInput, type TypedValue, type ValueTest } from '../types.js';
 import { compareRanges, malformed, splitPrefix, type Prefix, type Range } from './prefix.js';
 
 const DATE =
@@ -85,11 +85,12 @@ export function parseDateQuery(raw: string, name: string, now: () => number): Da
   return { prefix, range, apRange: prefix === 'ap' ? () => approximate(range, now()) : () => range };
 }
 
+const ranges = derivedSlot<Range[]>('date ranges');
+
 export function dateMatches(values: TypedValue[], q: DateQuery): boolean {
-  for (const v of values) {
-    const target = targetRange(v);
-    if (target && compareRanges(q.prefix, target, q.range, q.prefix === 'ap' ? q.apRange() : q.range))
-      return true;
+  const targets = derived(ranges, values, (vs) => vs.flatMap((v) => opt(targetRange(v))));
+  for (const target of targets) {
+    if (compareRanges(q.prefix, target, q.range, q.prefix === 'ap' ? q.apRange() : q.range)) return true;
   }
   return false;
 }

@@ -1,6 +1,13 @@
 import { CompileError } from '../../../state/index.js';
 import { unescapeValue } from '../criteria/escape.js';
-import type { IndexSpace, ParamCompileInput, TypedValue, ValueTest } from '../types.js';
+import {
+  derived,
+  derivedSlot,
+  type IndexSpace,
+  type ParamCompileInput,
+  type TypedValue,
+  type ValueTest,
+} from '../types.js';
 import { normalizeText } from './text.js';
 import { compileToken, unsupportedModifier } from './token.js';
 
@@ -10,7 +17,7 @@ export interface ParsedReference {
   url?: string;
   type?: string;
   id?: string;
-  version?: string;
+  version?: string | undefined;
   absolute: boolean;
 }
 
@@ -18,7 +25,7 @@ const RELATIVE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/([A-Za
 
 export function parseReference(text: string): ParsedReference | undefined {
   const rel = RELATIVE.exec(text);
-  if (rel) return { type: rel[1]!, id: rel[2]!, ...(rel[3] ? { version: rel[3] } : {}), absolute: false };
+  if (rel) return { type: rel[1]!, id: rel[2]!, version: rel[3], absolute: false };
   if (!/^[a-z][a-z0-9+.-]*:/i.test(text)) return undefined;
   // A canonical's version (`url|1.0`) or a literal's history both qualify the same resource.
   const [withoutPipe, pipeVersion] = text.split('|', 2) as [string, string | undefined];
@@ -38,7 +45,13 @@ interface Target {
   display?: string;
 }
 
+const parsedTargets = derivedSlot<Target[]>('reference targets');
+
 function targets(values: TypedValue[]): Target[] {
+  return derived(parsedTargets, values, parseTargets);
+}
+
+function parseTargets(values: TypedValue[]): Target[] {
   const out: Target[] = [];
   for (const t of values) {
     let v = t.value;
@@ -97,13 +110,17 @@ function queryKey(q: Query): string {
   }
 }
 
-function targetKeys(t: Target): string[] {
+function pushTargetKeys(t: Target, keys: string[]): void {
   const r = t.ref;
-  if (!r) return [];
-  const keys: string[] = [];
+  if (!r) return;
   if (r.id) keys.push(`id:${r.id}`);
   if (r.absolute) keys.push(`url:${r.url}`);
   else keys.push(`ref:${r.type}/${r.id}`);
+}
+
+function targetKeys(values: TypedValue[]): string[] {
+  const keys: string[] = [];
+  for (const t of targets(values)) pushTargetKeys(t, keys);
   return keys;
 }
 
@@ -129,7 +146,7 @@ function referenceSpace(input: ParamCompileInput): IndexSpace {
   const key = `reference:${input.extractor.key}`;
   let space = spaces.get(key);
   if (!space) {
-    space = { key, extractor: input.extractor, keysOf: (vs) => targets(vs).flatMap(targetKeys) };
+    space = { key, extractor: input.extractor, keysOf: targetKeys };
     spaces.set(key, space);
   }
   return space;

@@ -1,11 +1,18 @@
 import { CompileError } from '../../../state/index.js';
 import { splitUnescaped, unescapeValue } from '../criteria/escape.js';
-import type { IndexSpace, ParamCompileInput, TypedValue, ValueTest } from '../types.js';
+import {
+  derived,
+  derivedSlot,
+  type IndexSpace,
+  type ParamCompileInput,
+  type TypedValue,
+  type ValueTest,
+} from '../types.js';
 import { normalizeText } from './text.js';
 
 /** A token as the resource carries it: a system (absent when the data type has none) and a code. */
 interface TokenItem {
-  system?: string;
+  system: string | undefined;
   code: string;
   /** A primitive (code, string, uri, boolean...): its system is implied by its binding. */
   implicit?: true;
@@ -20,7 +27,7 @@ const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : undef
 
 function coding(v: unknown): TokenItem[] {
   if (!isObj(v) || typeof v.code !== 'string') return [];
-  return [{ ...(s(v.system) !== undefined ? { system: s(v.system) } : {}), code: v.code }];
+  return [{ system: s(v.system), code: v.code }];
 }
 
 /** What each data type offers a token search (FHIR search, "token" table). */
@@ -36,12 +43,13 @@ export function tokenItems(t: TypedValue): TokenItem[] {
     }
     case 'Identifier':
       if (!isObj(v) || typeof v.value !== 'string') return [];
-      return [{ ...(s(v.system) !== undefined ? { system: s(v.system) } : {}), code: v.value }];
+      return [{ system: s(v.system), code: v.value }];
     case 'ContactPoint':
-      return isObj(v) && typeof v.value === 'string' ? [{ code: v.value }] : [];
+      return isObj(v) && typeof v.value === 'string' ? [{ system: undefined, code: v.value }] : [];
     default:
-      if (typeof v === 'string') return [{ code: v, implicit: true }];
-      if (typeof v === 'boolean' || typeof v === 'number') return [{ code: String(v), implicit: true }];
+      if (typeof v === 'string') return [{ system: undefined, code: v, implicit: true }];
+      if (typeof v === 'boolean' || typeof v === 'number')
+        return [{ system: undefined, code: String(v), implicit: true }];
       return [];
   }
 }
@@ -98,10 +106,14 @@ function queryKey(q: TokenQuery): string {
   return `${q.system}|${q.code}`;
 }
 
-function itemKeys(item: TokenItem): string[] {
-  if (item.implicit) return [`*|${item.code}`, `|${item.code}`, `~|${item.code}`];
-  if (item.system === undefined) return [`*|${item.code}`, `|${item.code}`];
-  return [`*|${item.code}`, `${item.system}|${item.code}`, `${item.system}|*`];
+function pushItemKeys(item: TokenItem, keys: string[]): void {
+  keys.push(`*|${item.code}`);
+  if (item.system === undefined) {
+    keys.push(`|${item.code}`);
+    if (item.implicit) keys.push(`~|${item.code}`);
+  } else {
+    keys.push(`${item.system}|${item.code}`, `${item.system}|*`);
+  }
 }
 
 const spaces = new Map<string, IndexSpace>();
@@ -115,7 +127,7 @@ export function tokenSpace(input: Pick<ParamCompileInput, 'extractor'>): IndexSp
       extractor: input.extractor,
       keysOf: (values) => {
         const keys: string[] = [];
-        for (const v of values) for (const item of tokenItems(v)) keys.push(...itemKeys(item));
+        for (const item of itemsOf(values)) pushItemKeys(item, keys);
         return keys;
       },
     };
@@ -124,9 +136,14 @@ export function tokenSpace(input: Pick<ParamCompileInput, 'extractor'>): IndexSp
   return space;
 }
 
+const items = derivedSlot<TokenItem[]>('token items');
+
+function itemsOf(values: TypedValue[]): TokenItem[] {
+  return derived(items, values, (vs) => vs.flatMap(tokenItems));
+}
+
 function matchesAny(values: TypedValue[], queries: TokenQuery[]): boolean {
-  for (const v of values)
-    for (const item of tokenItems(v)) for (const q of queries) if (itemMatches(item, q)) return true;
+  for (const item of itemsOf(values)) for (const q of queries) if (itemMatches(item, q)) return true;
   return false;
 }
 
