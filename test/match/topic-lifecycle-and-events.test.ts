@@ -108,6 +108,17 @@ describe('topic lifecycle: subscriptions depending on a topic recompile when it 
     expect(outcome.subscriptions[0]?.status).toBe('error');
   });
 
+  it('a trigger on something that is not a resource type of the version is refused', () => {
+    const m = createMatcher();
+    const profiled = {
+      ...resourceTopic('x'),
+      resourceTrigger: [{ resource: 'http://example.org/StructureDefinition/my-encounter' }],
+    };
+    expect(m.putTopic(URL, profiled, { fhirVersion: 'R5' }).error?.message).toContain(
+      'is not a R5 resource type',
+    );
+  });
+
   it('a topic is checked against its own version when told which', () => {
     const m = createMatcher();
     const bad = {

@@ -1,4 +1,6 @@
+import { CompileError } from '../../../state/index.js';
 import type { Interaction } from '../../contracts.js';
+import { isResourceType } from '../definitions/fhir-model.js';
 import type { FhirVersion } from '../../subscription/index.js';
 import type { ChangeState } from '../change-state.js';
 import { compileCriteria, type CompiledCriteria } from '../criteria/compile-criteria.js';
@@ -36,6 +38,14 @@ export function compileTopic(
   options: ParamOptions,
 ): CompiledTopic {
   const triggersByType = new Map<string, CompiledTrigger[]>();
+  const types = [...definition.resourceTriggers, ...definition.eventTriggers].map((t) => t.resourceType);
+  for (const type of types) {
+    if (!isResourceType(version, type)) {
+      throw new CompileError(`topic ${definition.url}: '${type}' is not a ${version} resource type`, {
+        context: { topic: definition.url, resourceType: type },
+      });
+    }
+  }
   definition.resourceTriggers.forEach((t, i) => {
     const label = `topic ${definition.url} resourceTrigger[${i}] (${t.resourceType})`;
     const criteria = (text: string | undefined) =>
