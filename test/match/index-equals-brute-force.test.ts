@@ -99,7 +99,8 @@ describe('the candidate index answers exactly as a brute-force scan', () => {
       fc.property(
         fc.array(subscription, { minLength: 1, maxLength: 25 }),
         fc.array(observation, { minLength: 1, maxLength: 5 }),
-        (subs, observations) => {
+        fc.array(fc.nat(24), { maxLength: 6 }),
+        (subs, observations, removed) => {
           const m = createMatcher({ now: () => NOW });
           m.putTopic(TOPIC, topic);
           subs.forEach((s, i) => {
@@ -111,6 +112,8 @@ describe('the candidate index answers exactly as a brute-force scan', () => {
             const outcome = m.putSubscription(id, resource, s.tenant ? { tenant: s.tenant } : {});
             expect(outcome.status).toBe('compiled');
           });
+          // Deleted subscriptions must leave every bucket they were filed in.
+          for (const i of removed) m.deleteSubscription(`s${i}`);
           for (const o of observations) {
             const vc = change('update', resourceOf(o), undefined, o.tenant);
             const indexed = m
