@@ -58,6 +58,14 @@ function fhirPathHolds(entry: SubscriptionEntry, state: ChangeState, note: Note)
  * The full verdict of one subscription on one change. With `reasons`, every check is run and
  * recorded (explanations); without, the first failure answers.
  */
+/** The same checks as `gate`, when nothing is recorded: no texts, no closures. */
+function passesGate(entry: SubscriptionEntry, state: ChangeState, tenant: string, at: number): boolean {
+  const sub = entry.subscription;
+  if (entry.tenant !== tenant || !LIVE.has(sub.status)) return false;
+  if (sub.end && Date.parse(sub.end) <= at) return false;
+  return entry.interactions.length === 0 || entry.interactions.includes(state.interaction);
+}
+
 export function evaluateEntry(
   entry: SubscriptionEntry,
   state: ChangeState,
@@ -69,7 +77,7 @@ export function evaluateEntry(
 ): boolean {
   const note = noter(reasons);
   const all = reasons !== undefined;
-  let ok = gate(entry, state, tenant, at, note, all);
+  let ok = all ? gate(entry, state, tenant, at, note, all) : passesGate(entry, state, tenant, at);
   if (!ok && !all) return false;
   if (entry.kind === 'classic') {
     ok =
