@@ -88,7 +88,7 @@ export class CandidateIndex<E> {
   candidates(bucketKey: string, view: ResourceView | undefined): E[] {
     const bucket = this.buckets.get(bucketKey);
     if (!bucket) return [];
-    const out: E[] = [...bucket.scan];
+    const out: E[] = bucket.scan.size > 0 ? [...bucket.scan] : [];
     if (!view) return out;
     let sources = out.length > 0 ? 1 : 0;
     for (const { space, byKey } of bucket.spaces.values()) {

@@ -10,7 +10,7 @@ function gate(
   entry: SubscriptionEntry,
   state: ChangeState,
   tenant: string,
-  at: number,
+  at: () => number,
   note: Note,
   all: boolean,
 ): boolean {
@@ -26,7 +26,7 @@ function gate(
   if (!ok && !all) return false;
   if (sub.end) {
     const end = Date.parse(sub.end);
-    ok = note(() => `end ${sub.end}`, !(end <= at)) && ok;
+    ok = note(() => `end ${sub.end}`, !(end <= at())) && ok;
     if (!ok && !all) return false;
   }
   if (entry.interactions.length > 0) {
@@ -59,10 +59,10 @@ function fhirPathHolds(entry: SubscriptionEntry, state: ChangeState, note: Note)
  * recorded (explanations); without, the first failure answers.
  */
 /** The same checks as `gate`, when nothing is recorded: no texts, no closures. */
-function passesGate(entry: SubscriptionEntry, state: ChangeState, tenant: string, at: number): boolean {
+function passesGate(entry: SubscriptionEntry, state: ChangeState, tenant: string, at: () => number): boolean {
   const sub = entry.subscription;
   if (entry.tenant !== tenant || !LIVE.has(sub.status)) return false;
-  if (sub.end && Date.parse(sub.end) <= at) return false;
+  if (sub.end && Date.parse(sub.end) <= at()) return false;
   return entry.interactions.length === 0 || entry.interactions.includes(state.interaction);
 }
 
@@ -70,7 +70,8 @@ export function evaluateEntry(
   entry: SubscriptionEntry,
   state: ChangeState,
   tenant: string,
-  at: number,
+  /** When the change happened, worked out only if a subscription has an end. */
+  at: () => number,
   reasons?: Reason[],
   /** The topic's trigger is already known to have fired for this change (evaluated once per topic). */
   triggered = false,

@@ -234,10 +234,16 @@ export function createMatcher(options: MatcherOptions = {}): Matcher {
     else dependents.delete(url);
   }
 
-  function guarded(entry: SubscriptionEntry, run: () => boolean): boolean {
-    if (!options.onEvaluationError) return run();
+  function guarded(
+    entry: SubscriptionEntry,
+    state: ChangeState,
+    tenant: string,
+    time: () => number,
+    triggered = false,
+  ): boolean {
+    if (!options.onEvaluationError) return evaluateEntry(entry, state, tenant, time, undefined, triggered);
     try {
-      return run();
+      return evaluateEntry(entry, state, tenant, time, undefined, triggered);
     } catch (cause) {
       if (!(cause instanceof SubstreamError)) throw cause;
       options.onEvaluationError(entry.id, cause);
@@ -268,9 +274,16 @@ export function createMatcher(options: MatcherOptions = {}): Matcher {
     };
   }
 
-  function at(vc: VersionedChange): number {
-    const t = vc.change.occurredAt ? Date.parse(vc.change.occurredAt) : NaN;
-    return Number.isNaN(t) ? now() : t;
+  /** When the change happened (its occurredAt, else now), parsed only when first asked. */
+  function at(vc: VersionedChange): () => number {
+    let time: number | undefined;
+    return () => {
+      if (time === undefined) {
+        const t = vc.change.occurredAt ? Date.parse(vc.change.occurredAt) : NaN;
+        time = Number.isNaN(t) ? now() : t;
+      }
+      return time;
+    };
   }
 
   function matchTopics(
@@ -287,7 +300,7 @@ export function createMatcher(options: MatcherOptions = {}): Matcher {
         topicBucket(tenant, topic, state.resourceType),
         state.focus,
       )) {
-        if (guarded(entry, () => evaluateEntry(entry, state, tenant, time, undefined, true))) {
+        if (guarded(entry, state, tenant, time, true)) {
           out.push(toMatch(entry, vc, state, topic.url));
         }
       }
@@ -354,8 +367,7 @@ export function createMatcher(options: MatcherOptions = {}): Matcher {
       const time = at(vc);
       const out: Match[] = [];
       for (const entry of classicIndex.candidates(`${tenant}${SEP}${state.resourceType}`, state.focus)) {
-        if (guarded(entry, () => evaluateEntry(entry, state, tenant, time)))
-          out.push(toMatch(entry, vc, state));
+        if (guarded(entry, state, tenant, time)) out.push(toMatch(entry, vc, state));
       }
       matchTopics(
         vc,
