@@ -1,5 +1,6 @@
-import { describe, it } from 'vitest';
-import { expectRefused } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { compileCriteria } from '../../processors/index.js';
+import { expectRefused, NOW } from './helpers.js';
 
 describe('criteria refused at compile time, naming the offending part', () => {
   it.each([
@@ -32,5 +33,13 @@ describe('criteria refused at compile time, naming the offending part', () => {
     ['no resource type', 'code=1234', 'not [type]?[parameters]'],
   ])('%s', (_rule, criteria, part) => {
     expectRefused(criteria, part);
+  });
+});
+
+describe('resource types are those of the subscription version', () => {
+  it('R4B knows its own new types (SubscriptionTopic)', () => {
+    expect(() =>
+      compileCriteria('SubscriptionTopic?_id=1', { version: 'R4B', now: () => NOW }),
+    ).not.toThrow();
   });
 });

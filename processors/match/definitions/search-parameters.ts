@@ -32,6 +32,8 @@ export interface SearchParameterRegistry {
   /** The parameter `code` as it applies to `resourceType` (its own base or Resource / DomainResource). */
   get(resourceType: string, code: string): SearchParameterDefinition | undefined;
   byUrl(url: string): SearchParameterDefinition | undefined;
+  /** Resource types some parameter is defined on (every concrete resource type has some). */
+  hasBase(resourceType: string): boolean;
 }
 
 const requireFromHere = createRequire(import.meta.url);
@@ -87,6 +89,7 @@ export function buildRegistry(
       return undefined;
     },
     byUrl: (url) => byUrl.get(url.split('|')[0]!),
+    hasBase: (resourceType) => byBase.has(resourceType),
   };
 }
 
