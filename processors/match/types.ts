@@ -20,13 +20,15 @@ export interface Extractor {
  * subscriptions ask for it.
  */
 export class ResourceView {
-  private readonly memo = new Map<string, TypedValue[]>();
-  private readonly keyMemo = new Map<string, string[]>();
+  // Created on first use: many views (previous versions) are never asked anything.
+  private memo: Map<string, TypedValue[]> | undefined;
+  private keyMemo: Map<string, string[]> | undefined;
 
   constructor(readonly resource: FhirResource) {}
 
   /** The resource's keys in an index space, computed once per resource. */
   keys(space: IndexSpace): string[] {
+    this.keyMemo ??= new Map();
     let keys = this.keyMemo.get(space.key);
     if (!keys) {
       keys = space.keysOf(this.values(space.extractor));
@@ -36,6 +38,7 @@ export class ResourceView {
   }
 
   values(extractor: Extractor): TypedValue[] {
+    this.memo ??= new Map();
     let values = this.memo.get(extractor.key);
     if (!values) {
       values = extractor.extract(this.resource);
