@@ -103,6 +103,19 @@ function compilePart(part: string, version: FhirVersion, resourceType: string): 
     if (last.keys.length === 0) return { read: () => [], signature: '' };
   }
   const signature = `${JSON.stringify(steps.map((step) => step.keys))}${resolveIs ? `@${resolveIs}` : ''}`;
+  if (steps.length === 1 && steps[0]!.keys.length === 1 && !resolveIs) {
+    // The common case (`Observation.code`): one member read straight off the resource.
+    const [key, type] = steps[0]!.keys[0]!;
+    const single: PathReader = (resource) => {
+      const v = (resource as Record<string, unknown>)[key];
+      if (v === undefined || v === null) return [];
+      if (!Array.isArray(v)) return [{ type, value: v }];
+      const out: TypedValue[] = [];
+      for (const item of v) if (item !== null && item !== undefined) out.push({ type, value: item });
+      return out;
+    };
+    return { read: single, signature };
+  }
   const read: PathReader = (resource) => {
     let current: unknown[] = [resource];
     let typed: TypedValue[] = [];
