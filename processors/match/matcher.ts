@@ -1,24 +1,19 @@
-import { CompileError, SubstreamError } from '../../state/index.js';
+import { SubstreamError } from '../../state/index.js';
 import type { FhirResource, Interaction, Match, VersionedChange } from '../contracts.js';
-import {
-  normalizeSubscription,
-  type FhirVersion,
-  type NormalizedSubscription,
-} from '../subscription/index.js';
-import { anchorsOf, CandidateIndex } from './candidate-index.js';
 import { changeState, type ChangeState } from './change-state.js';
-import {
-  compileClassic,
-  compileTopicSubscription,
-  type SubscriptionEntry,
-  type TopicEntry,
-} from './compile-subscription.js';
-import type { ParamOptions } from './criteria/compile-param.js';
+import type { SubscriptionEntry } from './compile-subscription.js';
 import { evaluateEntry } from './evaluate.js';
 import type { Reason, Verdict } from './explain.js';
-import { compileTopic, triggerFires, type CompiledTopic } from './topic/compile-topic.js';
-import { readTopic, type TopicDefinition } from './topic/topic-model.js';
-import { ResourceView } from './types.js';
+import {
+  createSubscriptionTable,
+  type CompileOutcome,
+  type PutSubscriptionOptions,
+  type PutTopicOptions,
+  type TopicOutcome,
+} from './subscription-table.js';
+import { triggerFires, type CompiledTopic } from './topic/compile-topic.js';
+
+export type { CompileOutcome, PutSubscriptionOptions, PutTopicOptions, TopicOutcome };
 
 export interface MatcherOptions {
   /** Now in epoch milliseconds: the `ap` prefix on dates and subscriptions' `end`. */
@@ -28,34 +23,6 @@ export interface MatcherOptions {
    * runtime error); that subscription does not match the change. Without it the error is thrown.
    */
   onEvaluationError?: (subscriptionId: string, error: SubstreamError) => void;
-}
-
-/** The outcome of putting a subscription: compiled, waiting for its topic, or refused. */
-export type CompileOutcome =
-  | { subscriptionId: string; status: 'compiled' }
-  | { subscriptionId: string; status: 'waiting-for-topic'; topicUrl: string }
-  | { subscriptionId: string; status: 'error'; error: CompileError };
-
-export interface TopicOutcome {
-  topicUrl: string;
-  /** Absent when the topic compiled. */
-  error?: CompileError;
-  /** Subscriptions on this topic, recompiled: the caller updates their status from these. */
-  subscriptions: CompileOutcome[];
-}
-
-export interface PutSubscriptionOptions {
-  tenant?: string;
-  /** R4 and R4B Subscriptions share a shape: which server version wrote it (default R4). */
-  fhirVersion?: 'R4' | 'R4B';
-}
-
-export interface PutTopicOptions {
-  /**
-   * The version the topic is written in, to check its query criteria now; without it they are
-   * checked when a subscription of some version first uses the topic.
-   */
-  fhirVersion?: FhirVersion;
 }
 
 /** A business event (R5 SubscriptionTopic.eventTrigger), dispatched by its code. */
@@ -88,151 +55,9 @@ export interface Matcher {
   readonly size: number;
 }
 
-interface TopicRecord {
-  url: string;
-  definition?: TopicDefinition;
-  error?: CompileError;
-  compiled: Map<FhirVersion, CompiledTopic | CompileError>;
-}
-
-interface SubscriptionRecord {
-  id: string;
-  resource: FhirResource;
-  options: PutSubscriptionOptions;
-  normalized?: NormalizedSubscription;
-  entry?: SubscriptionEntry;
-  outcome: CompileOutcome;
-}
-
-const SEP = '\u0000';
-
 export function createMatcher(options: MatcherOptions = {}): Matcher {
   const now = options.now ?? Date.now;
-  const paramOptions: ParamOptions = { now };
-  const topics = new Map<string, TopicRecord>();
-  const subscriptions = new Map<string, SubscriptionRecord>();
-  const dependents = new Map<string, Set<string>>();
-  const classicIndex = new CandidateIndex<SubscriptionEntry>();
-  const topicIndex = new CandidateIndex<TopicEntry>();
-  /** tenant + resource type → the compiled topics that have subscribers there, with their count. */
-  const liveTopics = new Map<string, Map<CompiledTopic, number>>();
-
-  function topicFor(url: string, version: FhirVersion): CompiledTopic | CompileError | undefined {
-    const record = topics.get(url);
-    if (!record) return undefined;
-    if (record.error) return record.error;
-    let compiled = record.compiled.get(version);
-    if (!compiled) {
-      try {
-        compiled = compileTopic(record.definition!, version, paramOptions);
-      } catch (cause) {
-        if (!(cause instanceof CompileError)) throw cause;
-        compiled = cause;
-      }
-      record.compiled.set(version, compiled);
-    }
-    return compiled;
-  }
-
-  function unindex(record: SubscriptionRecord): void {
-    const entry = record.entry;
-    if (!entry) return;
-    if (entry.kind === 'classic') classicIndex.remove(entry);
-    else {
-      topicIndex.remove(entry);
-      for (const type of entry.topic.resourceTypes) {
-        const key = `${entry.tenant}${SEP}${type}`;
-        const counts = liveTopics.get(key);
-        const n = (counts?.get(entry.topic) ?? 0) - 1;
-        if (n > 0) counts!.set(entry.topic, n);
-        else {
-          counts?.delete(entry.topic);
-          if (counts?.size === 0) liveTopics.delete(key);
-        }
-      }
-    }
-    delete record.entry;
-  }
-
-  function index(entry: SubscriptionEntry): void {
-    if (entry.kind === 'classic') {
-      classicIndex.add(
-        `${entry.tenant}${SEP}${entry.criteria.resourceType}`,
-        entry,
-        anchorsOf(entry.criteria.criteria),
-      );
-      return;
-    }
-    for (const type of entry.topic.resourceTypes) {
-      topicIndex.add(
-        topicBucket(entry.tenant, entry.topic, type),
-        entry,
-        anchorsOf(entry.filters.get(type) ?? []),
-      );
-      const key = `${entry.tenant}${SEP}${type}`;
-      let counts = liveTopics.get(key);
-      if (!counts) liveTopics.set(key, (counts = new Map()));
-      counts.set(entry.topic, (counts.get(entry.topic) ?? 0) + 1);
-    }
-  }
-
-  function topicBucket(tenant: string, topic: CompiledTopic, type: string): string {
-    return `${tenant}${SEP}${topic.url}${SEP}${topic.version}${SEP}${type}`;
-  }
-
-  function compile(record: SubscriptionRecord): CompileOutcome {
-    unindex(record);
-    const id = record.id;
-    try {
-      const sub = normalizeSubscription(record.resource, {
-        ...(record.options.tenant !== undefined ? { tenant: record.options.tenant } : {}),
-        ...(record.options.fhirVersion ? { fhirVersion: record.options.fhirVersion } : {}),
-      });
-      if (sub.id !== id) {
-        throw new CompileError(`Subscription/${id}: the resource's id is '${sub.id}'`, {
-          context: { subscription: id },
-        });
-      }
-      record.normalized = sub;
-      if (sub.flavor === 'r4-classic') {
-        record.entry = compileClassic(sub, paramOptions);
-      } else {
-        const url = sub.topicUrl!;
-        const topic = topicFor(url, sub.fhirVersion);
-        if (topic === undefined) return { subscriptionId: id, status: 'waiting-for-topic', topicUrl: url };
-        if (topic instanceof CompileError) {
-          throw new CompileError(`Subscription/${id}: topic ${url} cannot be used: ${topic.message}`, {
-            cause: topic,
-            context: { subscription: id, topic: url },
-          });
-        }
-        record.entry = compileTopicSubscription(sub, topic, paramOptions);
-      }
-      index(record.entry);
-      return { subscriptionId: id, status: 'compiled' };
-    } catch (cause) {
-      if (cause instanceof CompileError) return { subscriptionId: id, status: 'error', error: cause };
-      throw cause;
-    }
-  }
-
-  function recompileDependents(url: string): CompileOutcome[] {
-    return [...(dependents.get(url) ?? [])].map((id) => {
-      const record = subscriptions.get(id)!;
-      record.outcome = compile(record);
-      return record.outcome;
-    });
-  }
-
-  function track(record: SubscriptionRecord, on: boolean): void {
-    const url = record.normalized?.topicUrl;
-    if (!url) return;
-    const set = dependents.get(url) ?? new Set<string>();
-    if (on) set.add(record.id);
-    else set.delete(record.id);
-    if (set.size > 0) dependents.set(url, set);
-    else dependents.delete(url);
-  }
+  const table = createSubscriptionTable({ now });
 
   function guarded(
     entry: SubscriptionEntry,
@@ -294,12 +119,9 @@ export function createMatcher(options: MatcherOptions = {}): Matcher {
   ): void {
     const tenant = vc.change.tenant ?? '';
     const time = at(vc);
-    for (const topic of liveTopics.get(`${tenant}${SEP}${state.resourceType}`)?.keys() ?? []) {
+    for (const topic of table.liveTopics(tenant, state.resourceType)) {
       if (!fires(topic)) continue;
-      for (const entry of topicIndex.candidates(
-        topicBucket(tenant, topic, state.resourceType),
-        state.focus,
-      )) {
+      for (const entry of table.topicCandidates(tenant, topic, state.resourceType, state.focus)) {
         if (guarded(entry, state, tenant, time, true)) {
           out.push(toMatch(entry, vc, state, topic.url));
         }
@@ -308,65 +130,18 @@ export function createMatcher(options: MatcherOptions = {}): Matcher {
   }
 
   return {
-    putTopic(url, resource, topicOptions = {}) {
-      let record: TopicRecord;
-      try {
-        const definition = readTopic(url, resource);
-        record = { url, definition, compiled: new Map() };
-        // Subscriptions compile the topic for their own version on demand.
-        if (topicOptions.fhirVersion) {
-          const own = compileTopic(definition, topicOptions.fhirVersion, paramOptions);
-          record.compiled.set(own.version, own);
-        }
-      } catch (cause) {
-        if (!(cause instanceof CompileError)) throw cause;
-        record = { url, error: cause, compiled: new Map() };
-      }
-      topics.set(url, record);
-      return {
-        topicUrl: url,
-        ...(record.error ? { error: record.error } : {}),
-        subscriptions: recompileDependents(url),
-      };
-    },
-
-    deleteTopic(url) {
-      topics.delete(url);
-      return { topicUrl: url, subscriptions: recompileDependents(url) };
-    },
-
-    putSubscription(id, resource, subscriptionOptions = {}) {
-      const old = subscriptions.get(id);
-      if (old) {
-        unindex(old);
-        track(old, false);
-      }
-      const record: SubscriptionRecord = {
-        id,
-        resource,
-        options: subscriptionOptions,
-        outcome: { subscriptionId: id, status: 'compiled' },
-      };
-      subscriptions.set(id, record);
-      record.outcome = compile(record);
-      track(record, true);
-      return record.outcome;
-    },
-
-    deleteSubscription(id) {
-      const record = subscriptions.get(id);
-      if (!record) return;
-      unindex(record);
-      track(record, false);
-      subscriptions.delete(id);
-    },
+    putTopic: (url, topic, topicOptions) => table.putTopic(url, topic, topicOptions),
+    deleteTopic: (url) => table.deleteTopic(url),
+    putSubscription: (id, resource, subscriptionOptions) =>
+      table.putSubscription(id, resource, subscriptionOptions),
+    deleteSubscription: (id) => table.deleteSubscription(id),
 
     match(vc) {
       const state = changeState(vc, now());
       const tenant = vc.change.tenant ?? '';
       const time = at(vc);
       const out: Match[] = [];
-      for (const entry of classicIndex.candidates(`${tenant}${SEP}${state.resourceType}`, state.focus)) {
+      for (const entry of table.classicCandidates(tenant, state.resourceType, state.focus)) {
         if (guarded(entry, state, tenant, time)) out.push(toMatch(entry, vc, state));
       }
       matchTopics(
@@ -412,16 +187,16 @@ export function createMatcher(options: MatcherOptions = {}): Matcher {
     },
 
     explain(subscriptionId, vc) {
-      const record = subscriptions.get(subscriptionId);
-      if (!record) {
+      const outcome = table.outcome(subscriptionId);
+      const entry = table.entry(subscriptionId);
+      if (!outcome) {
         return {
           subscriptionId,
           matched: false,
           reasons: [{ criterion: 'subscription', passed: false, detail: 'unknown' }],
         };
       }
-      const outcome = record.outcome;
-      if (outcome.status !== 'compiled' || !record.entry) {
+      if (outcome.status !== 'compiled' || !entry) {
         const detail =
           outcome.status === 'error'
             ? outcome.error.message
@@ -433,22 +208,14 @@ export function createMatcher(options: MatcherOptions = {}): Matcher {
         };
       }
       const reasons: Reason[] = [];
-      const matched = evaluateEntry(
-        record.entry,
-        changeState(vc, now()),
-        vc.change.tenant ?? '',
-        at(vc),
-        reasons,
-      );
+      const matched = evaluateEntry(entry, changeState(vc, now()), vc.change.tenant ?? '', at(vc), reasons);
       return { subscriptionId, matched, reasons };
     },
 
-    outcome: (id) => subscriptions.get(id)?.outcome,
+    outcome: (id) => table.outcome(id),
 
     get size() {
-      return subscriptions.size;
+      return table.size;
     },
   };
 }
-
-export { ResourceView };
