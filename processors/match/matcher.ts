@@ -35,6 +35,7 @@ export interface TopicEvent {
   /** Only subscriptions on this topic (all topics declaring the event otherwise). */
   topicUrl?: string;
   tenant?: string;
+  /** The interaction the matches carry (default update). */
   interaction?: Interaction;
   occurredAt?: string;
 }

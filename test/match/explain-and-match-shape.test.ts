@@ -55,19 +55,28 @@ describe('Match (processors/contracts.ts)', () => {
     });
   });
 
-  it('a subscription refused at compile time leaves the others matching', () => {
+  it('a FHIRPath error on one change is reported and that subscription does not match; the others do', () => {
     const errors: string[] = [];
-    const m = createMatcher({ onEvaluationError: (id) => errors.push(id) });
+    const m = createMatcher({ onEvaluationError: (id, error) => errors.push(`${id}: ${error.message}`) });
     m.putSubscription('ok', r4Subscription('ok', 'Observation'));
     const ext = 'https://medplum.com/fhir/StructureDefinition/fhir-path-criteria-expression';
     m.putSubscription(
       'bad',
-      r4Subscription('bad', 'Observation', {
-        extension: [{ url: ext, valueString: "%current.status.toInteger() + 'x'.foo(" }],
-      }),
+      r4Subscription('bad', 'Observation', { extension: [{ url: ext, valueString: '%current.id + 1' }] }),
     );
-    expect(m.outcome('bad')?.status).toBe('error');
+    expect(m.outcome('bad')?.status).toBe('compiled');
     expect(m.match(change('create', obs)).map((x) => x.subscriptionId)).toEqual(['ok']);
-    expect(errors).toEqual([]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('bad: ');
+  });
+
+  it('without an error handler, the evaluation error is thrown', () => {
+    const m = createMatcher();
+    const ext = 'https://medplum.com/fhir/StructureDefinition/fhir-path-criteria-expression';
+    m.putSubscription(
+      'bad',
+      r4Subscription('bad', 'Observation', { extension: [{ url: ext, valueString: '%current.id + 1' }] }),
+    );
+    expect(() => m.match(change('create', obs))).toThrow(/evaluating/);
   });
 });
