@@ -7,14 +7,22 @@ import { compileFhirPathCriterion, type FhirPathCriterion } from './fhirpath-cri
 import { compileFilters, type CompiledFilters } from './topic/compile-filters.js';
 import type { CompiledTopic } from './topic/compile-topic.js';
 
+/**
+ * What every entry carries, always in the same fields (absent values as undefined): matching
+ * reads these on every candidate, and one object shape keeps those reads fast.
+ */
 interface Common {
   id: string;
   tenant: string;
+  /** Requested or active: only those match. */
+  live: boolean;
+  /** Subscription.end in epoch milliseconds (Infinity without an end). */
+  endsAt: number;
   subscription: NormalizedSubscription;
   /** Interactions the subscription fires on; empty means all its kind allows. */
   interactions: readonly Interaction[];
   /** Medplum fhir-path-criteria-expression. */
-  fhirPath?: FhirPathCriterion;
+  fhirPath: FhirPathCriterion | undefined;
 }
 
 /** R4 `Type?params`: classic criteria. */
@@ -41,21 +49,22 @@ function classicInteractions(sub: NormalizedSubscription): Interaction[] {
   return sub.options.sendDeleteMessages ? ['create', 'update', 'delete'] : ['create', 'update'];
 }
 
-function common(sub: NormalizedSubscription): Omit<Common, 'interactions'> {
-  const version = sub.fhirVersion;
+function common(sub: NormalizedSubscription, interactions: readonly Interaction[]): Common {
+  const end = sub.end ? Date.parse(sub.end) : NaN;
   return {
     id: sub.id,
     tenant: sub.tenant ?? '',
+    live: sub.status === 'requested' || sub.status === 'active',
+    endsAt: Number.isNaN(end) ? Infinity : end,
     subscription: sub,
-    ...(sub.options.fhirPathCriteria
-      ? {
-          fhirPath: compileFhirPathCriterion(
-            sub.options.fhirPathCriteria,
-            version,
-            `Subscription/${sub.id} fhir-path-criteria-expression`,
-          ),
-        }
-      : {}),
+    interactions,
+    fhirPath: sub.options.fhirPathCriteria
+      ? compileFhirPathCriterion(
+          sub.options.fhirPathCriteria,
+          sub.fhirVersion,
+          `Subscription/${sub.id} fhir-path-criteria-expression`,
+        )
+      : undefined,
   };
 }
 
@@ -75,7 +84,7 @@ export function compileClassic(sub: NormalizedSubscription, options: ParamOption
     }
     throw cause;
   }
-  return { ...common(sub), kind: 'classic', criteria, interactions: classicInteractions(sub) };
+  return { ...common(sub, classicInteractions(sub)), kind: 'classic', criteria };
 }
 
 export function compileTopicSubscription(
@@ -83,11 +92,6 @@ export function compileTopicSubscription(
   topic: CompiledTopic,
   options: ParamOptions,
 ): TopicEntry {
-  return {
-    ...common(sub),
-    kind: 'topic',
-    topic,
-    filters: compileFilters(sub, topic, options),
-    interactions: sub.options.supportedInteractions,
-  };
+  const filters = compileFilters(sub, topic, options);
+  return { ...common(sub, sub.options.supportedInteractions), kind: 'topic', topic, filters };
 }

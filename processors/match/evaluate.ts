@@ -3,8 +3,6 @@ import type { SubscriptionEntry, TopicEntry } from './compile-subscription.js';
 import { noter, type Note, type Reason } from './explain.js';
 import { triggerFires } from './topic/compile-topic.js';
 
-const LIVE = new Set(['requested', 'active']);
-
 /** Tenant, status, end and interaction: what every kind of subscription checks first. */
 function gate(
   entry: SubscriptionEntry,
@@ -21,12 +19,10 @@ function gate(
     tenant ? `change of tenant ${tenant}` : 'change without tenant',
   );
   if (!ok && !all) return false;
-  ok =
-    note(() => `status ${sub.status}`, LIVE.has(sub.status), 'requested or active subscriptions match') && ok;
+  ok = note(`status ${sub.status}`, entry.live, 'requested or active subscriptions match') && ok;
   if (!ok && !all) return false;
-  if (sub.end) {
-    const end = Date.parse(sub.end);
-    ok = note(() => `end ${sub.end}`, !(end <= at())) && ok;
+  if (entry.endsAt !== Infinity) {
+    ok = note(`end ${sub.end}`, !(entry.endsAt <= at())) && ok;
     if (!ok && !all) return false;
   }
   if (entry.interactions.length > 0) {
@@ -60,9 +56,8 @@ function fhirPathHolds(entry: SubscriptionEntry, state: ChangeState, note: Note)
  */
 /** The same checks as `gate`, when nothing is recorded: no texts, no closures. */
 function passesGate(entry: SubscriptionEntry, state: ChangeState, tenant: string, at: () => number): boolean {
-  const sub = entry.subscription;
-  if (entry.tenant !== tenant || !LIVE.has(sub.status)) return false;
-  if (sub.end && Date.parse(sub.end) <= at()) return false;
+  if (entry.tenant !== tenant || !entry.live) return false;
+  if (entry.endsAt !== Infinity && entry.endsAt <= at()) return false;
   return entry.interactions.length === 0 || entry.interactions.includes(state.interaction);
 }
 
