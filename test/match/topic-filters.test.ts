@@ -11,7 +11,7 @@ const topic: FhirResource = {
   resourceTrigger: [{ resource: 'Observation', supportedInteraction: ['create', 'update'] }],
   canFilterBy: [
     { resource: 'Observation', filterParameter: 'subject' },
-    { resource: 'Observation', filterParameter: 'code', modifier: ['not', 'text'] },
+    { resource: 'Observation', filterParameter: 'code', comparator: ['eq', 'ne'], modifier: ['not', 'text'] },
     {
       resource: 'Observation',
       filterParameter: 'value-quantity',
@@ -64,6 +64,16 @@ describe('Subscription.filterBy (R5 Subscription, canFilterBy)', () => {
     ['comparator eb', [f('date', '2024-03-04', { comparator: 'eb' })], false],
     ['comparator ap', [f('value-quantity', '95', { comparator: 'ap' })], true],
     ['modifier not', [f('code', 'http://loinc.org|2339-0', { modifier: 'not' })], false],
+    [
+      'comparator ne on a token means not equal (holds)',
+      [f('code', 'http://loinc.org|1', { comparator: 'ne' })],
+      true,
+    ],
+    [
+      'comparator ne on a token means not equal (fails)',
+      [f('code', 'http://loinc.org|2339-0', { comparator: 'ne' })],
+      false,
+    ],
     ['modifier text', [f('code', 'gluc', { modifier: 'text' })], true],
     [
       'several filters AND together (all hold)',
