@@ -11,6 +11,7 @@ export default defineConfig({
           include: ['**/*.test.ts'],
           exclude: ['**/*.int.test.ts', 'node_modules/**', 'dist/**'],
           testTimeout: 20_000,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -23,6 +24,8 @@ export default defineConfig({
           // The broker is shared; a few files at once keeps the 2-core machine responsive.
           maxWorkers: 2,
           fileParallelism: true,
+          // Unit files run before integration files when both are selected.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -56,6 +56,11 @@ export interface Match {
   previous?: FhirResource;
   occurredAt: string;
   changeOffset?: string;
+  /**
+   * Resources the matcher had at hand besides the focus (looked up for its criteria); the
+   * notificationShape include / revInclude picks among them. Nothing else is fetched.
+   */
+  context?: FhirResource[];
 }
 
 export type ChannelType = 'rest-hook' | 'message' | 'kafka' | 'websocket' | 'email';
@@ -97,6 +102,13 @@ export interface Notification {
   maxAttempts?: number;
   /** Key for collapsing queued versions (Smile deliver-latest-version): the focus reference. */
   collapseKey?: string;
+  /**
+   * Topic or queue to publish to when the payload names one (eHealth topic naming by profile,
+   * Smile named channel); otherwise the channel endpoint says where.
+   */
+  destination?: string;
+  /** Per-attempt delivery timeout from the subscription (R5 `timeout`, backport-timeout). */
+  timeoutMs?: number;
 }
 
 export type DeliveryResult = 'delivered' | 'failed' | 'dead-lettered';
@@ -104,6 +116,8 @@ export type DeliveryResult = 'delivered' | 'failed' | 'dead-lettered';
 /** Written by the sinks to substream-delivery-outcomes; read by notify for status. */
 export interface DeliveryOutcome {
   subscriptionId: string;
+  /** Copied from the Notification: the status store is keyed by tenant and subscription. */
+  tenant?: string;
   notificationId: string;
   eventNumber: number;
   result: DeliveryResult;

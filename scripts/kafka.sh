@@ -41,8 +41,8 @@ resolve() {
   mkdir -p "$HOME_DIR"
   local logging
   if [[ "$(major)" -ge 4 ]]; then
-    # Kafka 4 logs through log4j2; the distribution ships the slf4j binding, the artifact does not.
-    logging='<dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j2-impl</artifactId><version>2.24.3</version></dependency>
+    # Kafka 4 logs through log4j2 (slf4j 1.x API); the distribution ships the binding, the artifact does not.
+    logging='<dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>2.24.3</version></dependency>
              <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>2.24.3</version></dependency>'
   else
     logging='<dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>'

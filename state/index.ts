@@ -1,2 +1,13 @@
 export * from './errors.js';
 export * from './types.js';
+export * from './log.js';
+export * from './codec.js';
+export * from './metrics.js';
+export { readCheckpoint, writeCheckpoint, deleteCheckpoint, type Checkpoint } from './checkpoint.js';
+export { restoreStore, type RestoreOptions, type RestoreProgress } from './restore.js';
+export { GlobalTable, type GlobalTableOptions } from './global-table.js';
+export { LevelDbStore } from './stores/leveldb-store.js';
+export { CachingStore } from './stores/caching-store.js';
+export { ChangeLoggingStore, type ChangelogWriter } from './stores/changelogging-store.js';
+export { MeteredStore } from './stores/metered-store.js';
+export { parseConfig } from './config.js';

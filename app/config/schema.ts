@@ -1,0 +1,131 @@
+import { z } from 'zod';
+
+/**
+ * The service's configuration, one setting per environment variable (the same names are accepted
+ * in the optional CONFIG_FILE). Descriptions feed the README's configuration reference.
+ */
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const list = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s.length > 0));
+
+const topic = (name: string, what: string) => z.string().min(1).default(name).describe(what);
+
+export const configSchema = z.object({
+  PORT: int(0, 65535)
+    .default(8080)
+    .describe('HTTP port of the admin API, ingest, metrics and health endpoints.'),
+  HOST: z.string().default('0.0.0.0').describe('Address the HTTP server listens on.'),
+  DATA_DIR: z
+    .string()
+    .default('./data')
+    .describe('Where state stores (and, in embedded mode, the durable log) are kept.'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('Minimum level of the JSON logs.'),
+  ADVERTISED_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe(
+      'This instance’s base URL as other instances reach it (routes `$status` queries to the owner).',
+    ),
+  APPLICATION_ID: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]+$/)
+    .default('substream')
+    .describe('Consumer group id and prefix of internal topics; instances with the same id share the work.'),
+
+  KAFKA_BROKERS: list
+    .optional()
+    .describe('Comma-separated bootstrap brokers. Unset: embedded mode (no Kafka, in-process durable log).'),
+  KAFKA_CLIENT_ID: z.string().default('substream').describe('Kafka client id.'),
+  KAFKA_SASL_MECHANISM: z
+    .enum(['plain', 'scram-sha-256', 'scram-sha-512'])
+    .optional()
+    .describe('SASL mechanism; needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD.'),
+  KAFKA_SASL_USERNAME: z.string().optional().describe('SASL user name.'),
+  KAFKA_SASL_PASSWORD: z.string().optional().describe('SASL password (never logged).'),
+  KAFKA_SSL: bool.default(false).describe('Connect to Kafka over TLS.'),
+  KAFKA_SSL_CA: z.string().optional().describe('Path of a PEM file with the CA certificates to trust.'),
+  KAFKA_SSL_CERT: z.string().optional().describe('Path of the client certificate (PEM) for mutual TLS.'),
+  KAFKA_SSL_KEY: z.string().optional().describe('Path of the client key (PEM) for mutual TLS.'),
+  KAFKA_SSL_REJECT_UNAUTHORIZED: bool
+    .default(true)
+    .describe('Refuse brokers whose certificate does not verify.'),
+
+  PROCESSING_GUARANTEE: z
+    .enum(['at_least_once', 'exactly_once'])
+    .default('at_least_once')
+    .describe('at_least_once, or exactly_once into Kafka output topics (transactions).'),
+  COMMIT_INTERVAL_MS: int(10, 600_000)
+    .default(1000)
+    .describe('How often offsets and checkpoints are committed.'),
+  PARTITIONS: int(1, 10_000).default(6).describe('Partitions of the topics `substream topics create` makes.'),
+  REPLICATION_FACTOR: int(1, 10).default(1).describe('Replication factor of the topics it makes.'),
+
+  TOPIC_CHANGELOG: topic(
+    'fhir.changelog',
+    'Resource changes in (ChangeEvent, Firely, Smile or registry-framed).',
+  ),
+  TOPIC_CHANGELOG_DLQ: topic('fhir.changelog.dlq', 'Dead letters of changes that could not be decoded.'),
+  TOPIC_SUBSCRIPTIONS: topic('fhir.subscriptions', 'Compacted Subscription table.'),
+  TOPIC_SUBSCRIPTION_TOPICS: topic('fhir.subscription-topics', 'Compacted SubscriptionTopic table.'),
+  TOPIC_NOTIFICATIONS_REST_HOOK: topic(
+    'fhir.notifications.rest-hook',
+    'Notifications for rest-hook channels.',
+  ),
+  TOPIC_NOTIFICATIONS_MESSAGE: topic(
+    'fhir.notifications.message',
+    'Notifications for message (AMQP) channels.',
+  ),
+  TOPIC_NOTIFICATIONS_KAFKA: topic('fhir.notifications.kafka', 'Notifications for named Kafka channels.'),
+  TOPIC_DELIVERY_OUTCOMES: topic('substream-delivery-outcomes', 'Delivery outcomes the sinks report back.'),
+  TOPIC_DELIVERY_DLQ: topic('substream-delivery-dlq', 'Notifications that could not be delivered.'),
+  CHANGELOG_FORMAT: z
+    .enum(['auto', 'canonical', 'firely', 'smile', 'schema-registry'])
+    .default('auto')
+    .describe('Format of the changelog topic: detected per record (auto) or fixed.'),
+  MAX_RECORD_BYTES: int(1024, 64 * 1024 * 1024)
+    .default(4 * 1024 * 1024)
+    .describe('Largest change accepted; larger ones are dead-lettered.'),
+  VERSIONS_RETENTION_HOURS: int(1, 100_000)
+    .default(24 * 30)
+    .describe('How long the last version of a resource is kept for %previous and deletes.'),
+
+  SCHEMA_REGISTRY_URL: z.string().url().optional().describe('Confluent-compatible schema registry base URL.'),
+  SCHEMA_REGISTRY_USERNAME: z.string().optional().describe('Schema registry basic-auth user.'),
+  SCHEMA_REGISTRY_PASSWORD: z
+    .string()
+    .optional()
+    .describe('Schema registry basic-auth password (never logged).'),
+
+  RABBITMQ_URL: z
+    .string()
+    .regex(/^amqps?:\/\//, 'must start with amqp:// or amqps://')
+    .default('amqp://guest:guest@127.0.0.1:5672')
+    .describe('Broker that `channel:queue` message endpoints resolve against.'),
+  ENDPOINT_ALLOWLIST: list
+    .default([])
+    .describe('Hosts or CIDRs rest-hook endpoints may resolve to even when private or loopback.'),
+  HTTP_TIMEOUT_MS: int(100, 600_000).default(10_000).describe('Timeout of one rest-hook delivery attempt.'),
+  DELIVERY_MAX_ATTEMPTS: int(1, 1000)
+    .default(10)
+    .describe('Attempts before a notification is dead-lettered (a subscription may set fewer).'),
+
+  ADMIN_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe('Bearer token required on the admin and ingest routes when set.'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export const CONFIG_KEYS = Object.keys(configSchema.shape) as (keyof Config)[];

@@ -1,0 +1,53 @@
+import type { ChangeEvent, FhirResource } from '../../processors/index.js';
+
+/** What the HTTP layer needs from the engine; the service wires real implementations in. */
+
+export type WriteResult =
+  | { ok: true; resource: FhirResource; created: boolean }
+  | { ok: false; status: 400 | 409 | 422; reason: string };
+
+/** Administration of one table (Subscription or SubscriptionTopic). */
+export interface ResourceRegistry {
+  readonly resourceType: 'Subscription' | 'SubscriptionTopic';
+  get(id: string, tenant?: string): Promise<FhirResource | undefined>;
+  list(tenant?: string): Promise<FhirResource[]>;
+  /** Compiles the resource first; writes it to its table only when it compiles. */
+  put(resource: FhirResource, tenant?: string): Promise<WriteResult>;
+  delete(id: string, tenant?: string): Promise<boolean>;
+}
+
+export interface StatusService {
+  /** SubscriptionStatus (R4B/R5) or the backport Parameters (R4); undefined when unknown. */
+  status(subscriptionId: string, tenant?: string): Promise<FhirResource | undefined>;
+  /** The $events Bundle, or undefined when the subscription is unknown. */
+  events(
+    subscriptionId: string,
+    query: { eventsSinceNumber?: number; eventsUntilNumber?: number; content?: string },
+    tenant?: string,
+  ): Promise<FhirResource | undefined>;
+}
+
+export interface ChangeIntake {
+  /** Validates one change; throws DecodeError with the reason. */
+  validate(value: unknown, tenant?: string): ChangeEvent;
+  /** Appends validated changes to the changelog; resolves once they are durable. */
+  submit(changes: readonly ChangeEvent[]): Promise<void>;
+}
+
+export interface Readiness {
+  ready(): { ready: boolean; reason?: string };
+}
+
+export interface MetricsSource {
+  contentType: string;
+  metrics(): Promise<string>;
+}
+
+export interface HttpPorts {
+  subscriptions: ResourceRegistry;
+  topics: ResourceRegistry;
+  status: StatusService;
+  intake: ChangeIntake;
+  readiness: Readiness;
+  metrics: MetricsSource;
+}

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import type { KafkaConfig, SASLOptions } from 'kafkajs';
+import { ConfigError } from '../../state/index.js';
+import type { Config } from '../config/index.js';
+
+/** kafkajs client options from the service configuration (brokers, SASL, TLS). */
+export function kafkaClientOptions(config: Config): KafkaConfig {
+  if (!config.KAFKA_BROKERS || config.KAFKA_BROKERS.length === 0) {
+    throw new ConfigError([{ setting: 'KAFKA_BROKERS', message: 'required in Kafka mode' }]);
+  }
+  const read = (setting: 'KAFKA_SSL_CA' | 'KAFKA_SSL_CERT' | 'KAFKA_SSL_KEY'): string | undefined => {
+    const path = config[setting];
+    if (!path) return undefined;
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new ConfigError([{ setting, message: `cannot read ${path}: ${(err as Error).message}` }]);
+    }
+  };
+  const ca = read('KAFKA_SSL_CA');
+  const cert = read('KAFKA_SSL_CERT');
+  const key = read('KAFKA_SSL_KEY');
+  const ssl = config.KAFKA_SSL
+    ? {
+        rejectUnauthorized: config.KAFKA_SSL_REJECT_UNAUTHORIZED,
+        ...(ca ? { ca: [ca] } : {}),
+        ...(cert ? { cert } : {}),
+        ...(key ? { key } : {}),
+      }
+    : false;
+  const sasl: SASLOptions | undefined = config.KAFKA_SASL_MECHANISM
+    ? ({
+        mechanism: config.KAFKA_SASL_MECHANISM,
+        username: config.KAFKA_SASL_USERNAME ?? '',
+        password: config.KAFKA_SASL_PASSWORD ?? '',
+      } as SASLOptions)
+    : undefined;
+  return {
+    clientId: config.KAFKA_CLIENT_ID,
+    brokers: config.KAFKA_BROKERS,
+    ssl,
+    ...(sasl ? { sasl } : {}),
+  };
+}

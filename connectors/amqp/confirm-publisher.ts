@@ -1,0 +1,228 @@
+/**
+ * One broker connection with a confirm channel. `publish` resolves once the broker confirms the
+ * message (`confirmed`), or reports it `returned` when a mandatory message reached no queue (the
+ * broker sends basic.return before the confirm). At most `window` publishes await their confirm.
+ * When the connection drops, every unconfirmed publish is rejected with a retriable TransportError.
+ */
+import { connect, type Channel, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
+import { SubstreamError, TransportError } from '../../state/index.js';
+import type { AmqpTarget } from './endpoint.js';
+
+export type PublishAnswer = 'confirmed' | 'returned';
+
+interface InFlight {
+  readonly messageId: string | undefined;
+  readonly startedAt: number;
+  returned: boolean;
+  settled: boolean;
+  resolve(answer: PublishAnswer): void;
+  reject(err: Error): void;
+}
+
+export interface PublisherOptions {
+  window: number;
+  confirmTimeoutMs: number;
+  connectTimeoutMs: number;
+  heartbeatSeconds: number;
+  connectionName: string;
+}
+
+/** The exchange or queue an endpoint names does not exist or cannot be declared. */
+export class AmqpTopologyError extends SubstreamError {}
+
+export class ConfirmPublisher {
+  private channel: Promise<ConfirmChannel> | undefined;
+  private admin: Promise<Channel> | undefined;
+  private readonly inFlight = new Set<InFlight>();
+  private windowWaiters: (() => void)[] = [];
+  private drained: Promise<void> | undefined;
+  private readonly verified = new Set<string>();
+  private open = true;
+  private readonly sweeper: NodeJS.Timeout;
+
+  private constructor(
+    private readonly model: ChannelModel,
+    private readonly options: PublisherOptions,
+  ) {
+    model.on('error', () => undefined); // 'close' follows with the same error; handled there
+    model.on('close', (err?: Error) => {
+      this.open = false;
+      this.failAll(new TransportError('AMQP connection closed', { retriable: true, cause: err }));
+    });
+    this.sweeper = setInterval(() => this.expire(), Math.min(1_000, options.confirmTimeoutMs));
+    this.sweeper.unref();
+  }
+
+  static async open(url: string, options: PublisherOptions): Promise<ConfirmPublisher> {
+    const target = new URL(url);
+    if (options.heartbeatSeconds > 0 && !target.searchParams.has('heartbeat')) {
+      target.searchParams.set('heartbeat', String(options.heartbeatSeconds));
+    }
+    try {
+      const model = await connect(target.href, {
+        timeout: options.connectTimeoutMs,
+        clientProperties: { connection_name: options.connectionName },
+      });
+      return new ConfirmPublisher(model, options);
+    } catch (cause) {
+      throw new TransportError(`cannot connect to AMQP broker ${target.host}`, { retriable: true, cause });
+    }
+  }
+
+  isOpen(): boolean {
+    return this.open;
+  }
+
+  /** Checks or declares the exchange or queue of a target, once per connection. */
+  async ensure(target: AmqpTarget, mode: 'none' | 'check' | 'declare', exchangeType: string): Promise<void> {
+    if (mode === 'none') return;
+    const key = `${target.exchange}\u0000${target.queue ?? ''}`;
+    if (this.verified.has(key)) return;
+    const admin = await this.adminChannel();
+    try {
+      if (target.exchange !== '') {
+        if (mode === 'check') await admin.checkExchange(target.exchange);
+        else await admin.assertExchange(target.exchange, exchangeType, { durable: true });
+      } else if (target.queue !== undefined) {
+        if (mode === 'check') await admin.checkQueue(target.queue);
+        else await admin.assertQueue(target.queue, { durable: true });
+      }
+    } catch (cause) {
+      this.admin = undefined; // a failed check closes the channel
+      if (!this.open) throw new TransportError('AMQP connection closed', { retriable: true, cause });
+      const name = target.exchange !== '' ? `exchange ${target.exchange}` : `queue ${target.queue ?? ''}`;
+      throw new AmqpTopologyError(`${name} ${mode === 'check' ? 'does not exist' : 'cannot be declared'}`, {
+        retriable: true,
+        cause,
+      });
+    }
+    this.verified.add(key);
+  }
+
+  async publish(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    options: Options.Publish,
+  ): Promise<PublishAnswer> {
+    while (this.inFlight.size >= this.options.window) {
+      await new Promise<void>((resolve) => this.windowWaiters.push(resolve));
+    }
+    if (this.drained !== undefined) await this.drained;
+    this.ensureOpen();
+    const channel = await this.confirmChannel();
+    return new Promise<PublishAnswer>((resolve, reject) => {
+      const entry: InFlight = {
+        messageId: options.messageId,
+        startedAt: Date.now(),
+        returned: false,
+        settled: false,
+        resolve,
+        reject,
+      };
+      this.inFlight.add(entry);
+      const callback = (err: unknown) => {
+        if (err)
+          this.settle(
+            entry,
+            new TransportError('publish not confirmed by the broker', { retriable: true, cause: err }),
+          );
+        else this.settle(entry, entry.returned ? 'returned' : 'confirmed');
+      };
+      try {
+        const writable = channel.publish(exchange, routingKey, content, options, callback);
+        if (!writable && this.drained === undefined) {
+          this.drained = new Promise<void>((done) => channel.once('drain', done)).finally(() => {
+            this.drained = undefined;
+          });
+        }
+      } catch (err) {
+        this.settle(entry, new TransportError('AMQP publish failed', { retriable: true, cause: err }));
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    if (!this.open) return;
+    this.open = false;
+    try {
+      await this.model.close();
+    } catch (err) {
+      // Closing a connection the broker already dropped: nothing left to release.
+      if (!(err instanceof Error)) throw err;
+    }
+  }
+
+  private ensureOpen(): void {
+    if (!this.open) throw new TransportError('AMQP connection closed', { retriable: true });
+  }
+
+  private confirmChannel(): Promise<ConfirmChannel> {
+    this.channel ??= this.model.createConfirmChannel().then((channel) => {
+      channel.on('error', () => undefined); // 'close' follows
+      channel.on('return', (message) =>
+        this.markReturned(message.properties.messageId as string | undefined),
+      );
+      channel.on('close', () => {
+        this.channel = undefined;
+        this.failAll(new TransportError('AMQP channel closed', { retriable: true }));
+      });
+      return channel;
+    });
+    this.channel.catch(() => {
+      this.channel = undefined; // opened on the next publish
+    });
+    return this.channel;
+  }
+
+  private adminChannel(): Promise<Channel> {
+    this.admin ??= this.model.createChannel().then((channel) => {
+      channel.on('error', () => undefined);
+      channel.on('close', () => {
+        this.admin = undefined;
+      });
+      return channel;
+    });
+    this.admin.catch(() => {
+      this.admin = undefined;
+    });
+    return this.admin;
+  }
+
+  /** The oldest unconfirmed publish with that message id is the one returned (returns come in order). */
+  private markReturned(messageId: string | undefined): void {
+    for (const entry of this.inFlight) {
+      if (!entry.returned && entry.messageId === messageId) {
+        entry.returned = true;
+        return;
+      }
+    }
+  }
+
+  private settle(entry: InFlight, answer: PublishAnswer | Error): void {
+    if (entry.settled) return;
+    entry.settled = true;
+    this.inFlight.delete(entry);
+    if (answer instanceof Error) entry.reject(answer);
+    else entry.resolve(answer);
+    this.windowWaiters.shift()?.();
+  }
+
+  private failAll(err: Error): void {
+    for (const entry of [...this.inFlight]) this.settle(entry, err);
+    for (const wake of this.windowWaiters.splice(0)) wake();
+  }
+
+  private expire(): void {
+    const limit = Date.now() - this.options.confirmTimeoutMs;
+    for (const entry of [...this.inFlight]) {
+      if (entry.startedAt < limit) {
+        this.settle(
+          entry,
+          new TransportError('broker did not confirm the publish in time', { retriable: true }),
+        );
+      }
+    }
+  }
+}

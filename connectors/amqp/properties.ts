@@ -1,0 +1,33 @@
+/**
+ * AMQP message properties for a notification: content type, message id (the notification id, so a
+ * consumer drops duplicates), timestamp, type, and headers: the notification's transport properties
+ * (eHealth selector properties, Smile custom headers; lists stay AMQP arrays), the subscription's
+ * header lines (split at the first colon) and the de-duplication headers.
+ */
+import type { Options } from 'amqplib';
+import type { SinkNotification } from '../sink.js';
+import { parseHeaderLines } from '../http/header-lines.js';
+
+export function publishOptions(
+  notification: SinkNotification,
+  options: { persistent: boolean; mandatory: boolean; now: number },
+): Options.Publish {
+  const headers: Record<string, unknown> = {
+    ...parseHeaderLines(notification.channel.headers).headers,
+    ...(notification.properties ?? {}),
+    'x-substream-subscription-id': notification.subscriptionId,
+    'x-substream-event-number': notification.eventNumber,
+  };
+  const contentType = notification.contentType ?? notification.channel.payloadMimeType;
+  return {
+    ...(contentType === undefined || contentType === null ? {} : { contentType }),
+    contentEncoding: 'utf-8',
+    messageId: notification.notificationId,
+    timestamp: Math.floor(options.now / 1000),
+    type: notification.type,
+    appId: 'substream',
+    headers,
+    persistent: options.persistent,
+    mandatory: options.mandatory,
+  };
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { parseConfig } from '../../state/index.js';
+
+/** Settings of the Kafka transport (connection and consumer tuning). */
+export const kafkaTransportConfigSchema = z.object({
+  brokers: z
+    .array(z.string().regex(/^[^:\s]+:\d+$/, 'host:port'))
+    .min(1)
+    .describe('Bootstrap brokers, host:port.'),
+  clientId: z.string().min(1).default('substream').describe('Client id sent to the brokers.'),
+  ssl: z.boolean().default(false).describe('Connect over TLS.'),
+  sasl: z
+    .object({
+      mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+      username: z.string().min(1),
+      password: z.string().min(1),
+    })
+    .optional()
+    .describe('SASL credentials.'),
+  sessionTimeoutMs: z.number().int().positive().default(30_000).describe('Consumer group session timeout.'),
+  heartbeatIntervalMs: z.number().int().positive().default(3_000).describe('Consumer heartbeat interval.'),
+  partitionsConsumedConcurrently: z
+    .number()
+    .int()
+    .positive()
+    .default(6)
+    .describe('Partitions (tasks) processed at the same time by one instance.'),
+  maxBytesPerPartition: z
+    .number()
+    .int()
+    .positive()
+    .default(4_194_304)
+    .describe('Largest fetch per partition (bigger batches: fewer commits per record).'),
+  maxBytes: z.number().int().positive().default(26_214_400).describe('Largest fetch per request.'),
+  retries: z
+    .number()
+    .int()
+    .min(0)
+    .default(8)
+    .describe('Retries of a failed request before it fails the task.'),
+});
+
+export type KafkaTransportConfigInput = z.input<typeof kafkaTransportConfigSchema>;
+export type KafkaTransportConfig = z.output<typeof kafkaTransportConfigSchema>;
+
+export function parseKafkaTransportConfig(input: unknown, prefix = ''): KafkaTransportConfig {
+  return parseConfig(kafkaTransportConfigSchema, input, prefix);
+}

@@ -1,0 +1,7 @@
+export { KafkaTransport } from './transport.js';
+export {
+  kafkaTransportConfigSchema,
+  parseKafkaTransportConfig,
+  type KafkaTransportConfig,
+  type KafkaTransportConfigInput,
+} from './config.js';

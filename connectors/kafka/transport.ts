@@ -1,0 +1,407 @@
+import { randomUUID } from 'node:crypto';
+import type { Admin, Batch, Consumer, KafkaMessage, Message, Producer, SASLOptions } from 'kafkajs';
+import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
+import type {
+  AppendResult,
+  GroupConsumer,
+  GroupConsumerOptions,
+  GroupMember,
+  LogAdmin,
+  LogProducer,
+  LogRecord,
+  LogTail,
+  LogTransaction,
+  OutgoingRecord,
+  TailOptions,
+  TopicPartition,
+  TopicPartitionOffset,
+  TopicSpec,
+  Transport,
+} from '../../state/index.js';
+import { TransportError } from '../../state/index.js';
+import { coPartitionedAssigner } from './assigner.js';
+import type { KafkaTransportConfig, KafkaTransportConfigInput } from './config.js';
+import { parseKafkaTransportConfig } from './config.js';
+
+const toMessage = (r: OutgoingRecord): Message & { partition: number } => ({
+  partition: r.partition,
+  key: r.key,
+  value: r.value,
+  headers: r.headers ?? {},
+  ...(r.timestamp === undefined ? {} : { timestamp: String(r.timestamp) }),
+});
+
+/** Keeps each request under the broker's default message.max.bytes (one record batch per partition). */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+function chunks(records: readonly OutgoingRecord[]): OutgoingRecord[][] {
+  const result: OutgoingRecord[][] = [];
+  let current: OutgoingRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = (record.key?.length ?? 0) + (record.value?.length ?? 0) + 64;
+    if (current.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
+      result.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(record);
+    bytes += size;
+  }
+  if (current.length > 0) result.push(current);
+  return result;
+}
+
+function byTopic(records: readonly OutgoingRecord[]): { topic: string; messages: Message[] }[] {
+  const topics = new Map<string, Message[]>();
+  for (const record of records) {
+    let messages = topics.get(record.topic);
+    if (messages === undefined) topics.set(record.topic, (messages = []));
+    messages.push(toMessage(record));
+  }
+  return [...topics].map(([topic, messages]) => ({ topic, messages }));
+}
+
+function toRecord(topic: string, partition: number, m: KafkaMessage): LogRecord {
+  const headers: Record<string, Buffer> = {};
+  for (const [name, value] of Object.entries(m.headers ?? {})) {
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) headers[name] = Buffer.isBuffer(first) ? first : Buffer.from(first);
+  }
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key,
+    value: m.value,
+    headers,
+    timestamp: Number(m.timestamp),
+  };
+}
+
+const offsetsByTopic = (offsets: readonly TopicPartitionOffset[]) => {
+  const topics = new Map<string, { partition: number; offset: string }[]>();
+  for (const o of offsets) {
+    let list = topics.get(o.topic);
+    if (list === undefined) topics.set(o.topic, (list = []));
+    list.push({ partition: o.partition, offset: o.offset });
+  }
+  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
+};
+
+function wrap(message: string, cause: unknown, context: Record<string, unknown> = {}): TransportError {
+  const retriable = (cause as { retriable?: boolean } | undefined)?.retriable ?? true;
+  return new TransportError(`${message}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+    cause,
+    retriable,
+    context,
+  });
+}
+
+const isRebalancing = (error: unknown): boolean => {
+  const type = (error as { type?: string } | undefined)?.type;
+  return (
+    type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION'
+  );
+};
+
+/** The transport port over Kafka, with kafkajs. */
+export class KafkaTransport implements Transport {
+  readonly admin: LogAdmin;
+  readonly config: KafkaTransportConfig;
+  private readonly kafka: Kafka;
+  private adminClient: Admin | undefined;
+  private readonly closers = new Set<() => Promise<void>>();
+
+  constructor(config: KafkaTransportConfigInput) {
+    this.config = parseKafkaTransportConfig(config);
+    const { sasl } = this.config;
+    this.kafka = new Kafka({
+      clientId: this.config.clientId,
+      brokers: this.config.brokers,
+      ssl: this.config.ssl,
+      ...(sasl ? { sasl: sasl as SASLOptions } : {}),
+      retry: { retries: this.config.retries },
+      logLevel: logLevel.ERROR,
+    });
+    this.admin = {
+      ensureTopics: (specs) => this.ensureTopics(specs),
+      partitionCount: (topic) => this.partitionCount(topic),
+      endOffsets: async (topic) => {
+        const offsets = await (await this.adminClient_()).fetchTopicOffsets(topic);
+        return new Map(offsets.map((o) => [o.partition, o.high]));
+      },
+      deleteTopics: async (topics) => {
+        if (topics.length > 0) await (await this.adminClient_()).deleteTopics({ topics: [...topics] });
+      },
+    };
+  }
+
+  async producer(options: { transactionalId?: string } = {}): Promise<LogProducer> {
+    const transactional = options.transactionalId !== undefined;
+    const producer: Producer = this.kafka.producer({
+      ...(transactional
+        ? { transactionalId: options.transactionalId, idempotent: true, maxInFlightRequests: 1 }
+        : {}),
+      allowAutoTopicCreation: false,
+    });
+    try {
+      await producer.connect();
+    } catch (cause) {
+      throw wrap('Cannot connect producer', cause);
+    }
+    const close = async (): Promise<void> => {
+      this.closers.delete(close);
+      await producer.disconnect();
+    };
+    this.closers.add(close);
+    return {
+      send: async (records): Promise<AppendResult> => {
+        try {
+          const last = new Map<string, TopicPartitionOffset>();
+          // One chunk after the other, so the records of a partition keep their order.
+          for (const chunk of chunks(records)) {
+            const counts = new Map<string, number>();
+            for (const r of chunk)
+              counts.set(`${r.topic}:${r.partition}`, (counts.get(`${r.topic}:${r.partition}`) ?? 0) + 1);
+            const metadata = await producer.sendBatch({ topicMessages: byTopic(chunk), acks: -1 });
+            for (const m of metadata) {
+              const id = `${m.topicName}:${m.partition}`;
+              const offset = BigInt(m.baseOffset ?? '0') + BigInt(counts.get(id) ?? 1) - 1n;
+              last.set(id, { topic: m.topicName, partition: m.partition, offset: offset.toString() });
+            }
+          }
+          return [...last.values()];
+        } catch (cause) {
+          throw wrap('Cannot produce', cause);
+        }
+      },
+      transaction: async (): Promise<LogTransaction> => {
+        const transaction = await producer.transaction();
+        return {
+          send: async (records) => {
+            for (const chunk of chunks(records))
+              await transaction.sendBatch({ topicMessages: byTopic(chunk), acks: -1 });
+          },
+          sendOffsets: (groupId, offsets) =>
+            transaction.sendOffsets({ consumerGroupId: groupId, topics: offsetsByTopic(offsets) }),
+          commit: () => transaction.commit(),
+          abort: () => transaction.abort(),
+        };
+      },
+      close,
+    };
+  }
+
+  async groupConsumer(options: GroupConsumerOptions): Promise<GroupConsumer> {
+    const { handlers } = options;
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: !options.readCommitted,
+      sessionTimeout: this.config.sessionTimeoutMs,
+      heartbeatInterval: this.config.heartbeatIntervalMs,
+      maxBytesPerPartition: this.config.maxBytesPerPartition,
+      maxBytes: this.config.maxBytes,
+      partitionAssigners: [coPartitionedAssigner(options.endpoint)],
+    });
+    let owned: TopicPartition[] = [];
+    // Assignment changes are handed to the runtime one after the other, in group-join order.
+    let changes = Promise.resolve();
+    let changeFailure: unknown;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const next = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+        partitions.map((partition) => ({ topic, partition })),
+      );
+      const has = (list: TopicPartition[], tp: TopicPartition) =>
+        list.some((o) => o.topic === tp.topic && o.partition === tp.partition);
+      const revoked = owned.filter((tp) => !has(next, tp));
+      const assigned = next.filter((tp) => !has(owned, tp));
+      owned = next;
+      changes = changes
+        .then(async () => {
+          if (revoked.length > 0) await handlers.revoked(revoked);
+          if (assigned.length > 0) await handlers.assigned(assigned);
+        })
+        .catch((error: unknown) => {
+          changeFailure = error;
+        });
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) handlers.failed(payload.error);
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+      await consumer.run({
+        autoCommit: options.commitOffsets,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.config.partitionsConsumedConcurrently,
+        eachBatch: async ({ batch, heartbeat, resolveOffset, isRunning, isStale }) => {
+          // Assignment handlers report their own failures to the runtime; one that escaped stops here.
+          if (changeFailure !== undefined) throw changeFailure;
+          const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
+          try {
+            await handlers.batch(records, {
+              heartbeat: async () => {
+                try {
+                  await heartbeat();
+                } catch (cause) {
+                  throw wrap('Heartbeat refused', cause, { rebalancing: isRebalancing(cause) });
+                }
+              },
+              markProcessed: (next) => resolveOffset((BigInt(next) - 1n).toString()),
+              isRunning: () => isRunning() && !isStale(),
+              highWatermark: batch.highWatermark,
+            });
+          } catch (error) {
+            // kafkajs rejoins the group when it sees its own rebalance error again.
+            if (error instanceof TransportError && error.context['rebalancing'] === true) throw error.cause;
+            throw error;
+          }
+        },
+      });
+    } catch (cause) {
+      await consumer.disconnect();
+      throw wrap(`Cannot join group ${options.groupId}`, cause);
+    }
+    const stop = async (): Promise<void> => {
+      this.closers.delete(stop);
+      await consumer.stop();
+      await changes;
+      const revoked = owned;
+      owned = [];
+      if (revoked.length > 0) await handlers.revoked(revoked);
+      await consumer.disconnect();
+    };
+    this.closers.add(stop);
+    return {
+      pause: (tps) => consumer.pause(groupTopics(tps)),
+      resume: (tps) => consumer.resume(groupTopics(tps)),
+      stop,
+    };
+  }
+
+  async tail(options: TailOptions): Promise<LogTail> {
+    const groupId = `${this.config.clientId}-tail-${randomUUID()}`;
+    const consumer: Consumer = this.kafka.consumer({
+      groupId,
+      readUncommitted: !options.readCommitted,
+      maxBytesPerPartition: 10 * 1_048_576,
+      maxBytes: 50 * 1_048_576,
+      maxWaitTimeInMs: 200,
+      sessionTimeout: this.config.sessionTimeoutMs,
+    });
+    const wanted = (partition: number) => options.from.has(partition);
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.topic === options.topic && wanted(payload.partition))
+        options.onPosition?.(payload.partition, (BigInt(payload.lastOffset) + 1n).toString());
+    });
+    let failure: unknown;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [options.topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: Math.max(1, options.from.size),
+      eachBatch: async ({ batch }: { batch: Batch }) => {
+        if (!wanted(batch.partition)) return;
+        try {
+          await options.onRecords(batch.messages.map((m) => toRecord(batch.topic, batch.partition, m)));
+        } catch (error) {
+          failure = error;
+          throw error;
+        }
+      },
+    });
+    for (const [partition, from] of options.from) {
+      if (from !== 'earliest') consumer.seek({ topic: options.topic, partition, offset: from });
+    }
+    const count = (await this.partitionCount(options.topic)) ?? 0;
+    const others = Array.from({ length: count }, (_, p) => p).filter((p) => !wanted(p));
+    if (others.length > 0) consumer.pause([{ topic: options.topic, partitions: others }]);
+    const stop = async (): Promise<void> => {
+      this.closers.delete(stop);
+      await consumer.disconnect();
+      await (await this.adminClient_()).deleteGroups([groupId]).catch(() => undefined);
+      if (failure !== undefined) throw failure;
+    };
+    this.closers.add(stop);
+    return { stop };
+  }
+
+  async groupMembers(groupId: string): Promise<GroupMember[]> {
+    const { groups } = await (await this.adminClient_()).describeGroups([groupId]);
+    return (groups[0]?.members ?? []).map((member) => {
+      const metadata = member.memberMetadata.length
+        ? AssignerProtocol.MemberMetadata.decode(member.memberMetadata)
+        : null;
+      const assignment = member.memberAssignment.length
+        ? AssignerProtocol.MemberAssignment.decode(member.memberAssignment)
+        : null;
+      const endpoint = metadata?.userData.toString('utf8') ?? '';
+      return {
+        memberId: member.memberId,
+        ...(endpoint === '' ? {} : { endpoint }),
+        assignment: Object.entries(assignment?.assignment ?? {}).flatMap(([topic, partitions]) =>
+          partitions.map((partition) => ({ topic, partition })),
+        ),
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const close of [...this.closers]) await close();
+    const admin = this.adminClient;
+    this.adminClient = undefined;
+    await admin?.disconnect();
+  }
+
+  private async adminClient_(): Promise<Admin> {
+    if (this.adminClient === undefined) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.adminClient = admin;
+    }
+    return this.adminClient;
+  }
+
+  private async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
+    const admin = await this.adminClient_();
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter(
+      (s, i) => !existing.has(s.topic) && specs.findIndex((o) => o.topic === s.topic) === i,
+    );
+    if (missing.length === 0) return;
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((s) => ({
+          topic: s.topic,
+          numPartitions: s.partitions,
+          ...(s.compacted ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
+        })),
+      });
+    } catch (cause) {
+      // Another instance may have created them at the same moment; only a still-missing topic is an error.
+      const now = new Set(await admin.listTopics());
+      if (missing.some((s) => !now.has(s.topic))) throw wrap('Cannot create topics', cause);
+    }
+  }
+
+  private async partitionCount(topic: string): Promise<number | undefined> {
+    const admin = await this.adminClient_();
+    if (!(await admin.listTopics()).includes(topic)) return undefined;
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    return topics[0]?.partitions.length;
+  }
+}
+
+function groupTopics(tps: readonly TopicPartition[]): { topic: string; partitions: number[] }[] {
+  const topics = new Map<string, number[]>();
+  for (const tp of tps) {
+    const list = topics.get(tp.topic) ?? [];
+    list.push(tp.partition);
+    topics.set(tp.topic, list);
+  }
+  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
+}

@@ -1,0 +1,19 @@
+export { notifyConfigSchema, parseNotifyConfig, type NotifyConfig } from './config.js';
+export type { NotificationEvent, StatusError, StatusTransition, SubscriptionStatusRecord } from './model.js';
+export { hasStatusNotifications, payloadKind, type PayloadKind } from './payloads.js';
+export { NotifyProcessor, subscriptionStoreKey, type NotifyDeps, type NotifyResult } from './processor.js';
+export {
+  DEFAULT_OUTPUT_TOPICS,
+  notificationChannel,
+  outputTopicFor,
+  unsupportedChannel,
+  type OutputTopics,
+} from './routing.js';
+export type { NotificationShape } from './shape.js';
+export {
+  backportStatusParameters,
+  statusResourceFor,
+  statusSearchBundle,
+  subscriptionStatusResource,
+  type StatusInput,
+} from './status-resource.js';

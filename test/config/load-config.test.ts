@@ -1,0 +1,69 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../app/config/index.js';
+import { ConfigError } from '../../state/index.js';
+
+function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('gives the embedded-mode defaults with an empty environment', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.PORT).toBe(8080);
+    expect(c.DATA_DIR).toBe('./data');
+    expect(c.KAFKA_BROKERS).toBeUndefined();
+    expect(c.PROCESSING_GUARANTEE).toBe('at_least_once');
+  });
+
+  it('parses lists and booleans from strings', () => {
+    const c = loadConfig({
+      env: {
+        KAFKA_BROKERS: 'a:9092, b:9092',
+        KAFKA_SSL: 'true',
+        ENDPOINT_ALLOWLIST: '10.0.0.0/8,hooks.local',
+      },
+    });
+    expect(c.KAFKA_BROKERS).toEqual(['a:9092', 'b:9092']);
+    expect(c.KAFKA_SSL).toBe(true);
+    expect(c.ENDPOINT_ALLOWLIST).toEqual(['10.0.0.0/8', 'hooks.local']);
+  });
+
+  it('reports every bad setting at once, by name', () => {
+    const err = errorOf(() =>
+      loadConfig({ env: { PORT: 'eighty', PROCESSING_GUARANTEE: 'maybe', RABBITMQ_URL: 'http://x' } }),
+    );
+    expect(err.issues.map((i) => i.setting).sort()).toEqual(['PORT', 'PROCESSING_GUARANTEE', 'RABBITMQ_URL']);
+    expect(err.message).toContain('PORT');
+  });
+
+  it('checks settings that go together', () => {
+    const err = errorOf(() =>
+      loadConfig({ env: { KAFKA_SASL_MECHANISM: 'plain', PROCESSING_GUARANTEE: 'exactly_once' } }),
+    );
+    expect(err.issues.map((i) => i.setting).sort()).toEqual([
+      'KAFKA_SASL_PASSWORD',
+      'KAFKA_SASL_USERNAME',
+      'PROCESSING_GUARANTEE',
+    ]);
+  });
+
+  it('reads a YAML file, lets the environment win, and refuses unknown keys in it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'substream-config-'));
+    const file = join(dir, 'substream.yaml');
+    await writeFile(file, 'PORT: 9000\nLOG_LEVEL: debug\n');
+    expect(loadConfig({ env: { LOG_LEVEL: 'warn' }, file })).toMatchObject({ PORT: 9000, LOG_LEVEL: 'warn' });
+    await writeFile(file, 'PROT: 9000\n');
+    expect(errorOf(() => loadConfig({ env: {}, file })).issues).toEqual([
+      { setting: 'PROT', message: `unknown setting in ${file}` },
+    ]);
+  });
+});

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { parseConfig } from '../state/index.js';
+
+/** The streams runtime's settings, with defaults and descriptions (also the documentation). */
+export const streamsConfigSchema = z.object({
+  applicationId: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only')
+    .describe('Consumer group id, prefix of internal topics and of transactional ids.'),
+  processingGuarantee: z
+    .enum(['at_least_once', 'exactly_once'])
+    .default('at_least_once')
+    .describe(
+      'at_least_once commits offsets after outputs are acknowledged; exactly_once uses transactions.',
+    ),
+  commitIntervalMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(1000)
+    .describe('How often a task commits (flushes stores, writes its checkpoint) when records keep coming.'),
+  stateDir: z
+    .string()
+    .min(1)
+    .default('data/state')
+    .describe('Directory holding one LevelDB directory per task and store.'),
+  maxInFlight: z
+    .number()
+    .int()
+    .positive()
+    .default(2000)
+    .describe('Output records a task may buffer before it waits for them to be acknowledged.'),
+  cacheMaxEntries: z
+    .number()
+    .int()
+    .positive()
+    .default(10_000)
+    .describe('Entries per store cache before it is flushed.'),
+  heartbeatIntervalMs: z
+    .number()
+    .int()
+    .positive()
+    .default(3000)
+    .describe('Heartbeats sent during long batches, at most this often.'),
+  punctuationIntervalMs: z
+    .number()
+    .int()
+    .positive()
+    .default(250)
+    .describe('Resolution of wall-clock punctuators: how often they are checked.'),
+  endpoint: z
+    .string()
+    .regex(/^[^:\s]+:\d+$/, 'host:port')
+    .optional()
+    .describe('Where this instance answers queries (host:port); shared with the group as instance metadata.'),
+});
+
+export type StreamsConfigInput = z.input<typeof streamsConfigSchema>;
+export type StreamsConfig = z.output<typeof streamsConfigSchema>;
+
+/** Validates the settings, reporting every problem at once with the setting's name. */
+export function parseStreamsConfig(input: unknown, prefix = ''): StreamsConfig {
+  return parseConfig(streamsConfigSchema, input, prefix);
+}

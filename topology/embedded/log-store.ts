@@ -1,0 +1,206 @@
+import { EventEmitter } from 'node:events';
+import { deserialize, serialize } from 'node:v8';
+import { Level } from 'level';
+import { TransportError } from '../../state/index.js';
+import type {
+  AppendResult,
+  LogRecord,
+  OutgoingRecord,
+  TopicPartitionOffset,
+  TopicSpec,
+} from '../../state/index.js';
+
+const OFFSET_WIDTH = 16;
+const pad = (n: number | bigint, width: number): string => n.toString().padStart(width, '0');
+const recordKey = (topic: string, partition: number, offset: bigint): string =>
+  `r!${topic}!${pad(partition, 6)}!${pad(offset, OFFSET_WIDTH)}`;
+const groupKey = (group: string, topic: string, partition: number): string =>
+  `g!${group}!${topic}!${partition}`;
+
+interface StoredRecord {
+  k: Uint8Array | null;
+  v: Uint8Array | null;
+  h: Record<string, Uint8Array>;
+  t: number;
+}
+
+interface TopicState {
+  spec: TopicSpec;
+  /** Next offset per partition. */
+  ends: bigint[];
+}
+
+const asBuffer = (bytes: Uint8Array | null): Buffer | null =>
+  bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/**
+ * A durable partitioned log in one LevelDB directory: topics, records and committed group offsets.
+ * Appends are serialised so offsets are dense; a batch of records and offsets is written atomically,
+ * which is what gives the embedded mode its exactly-once commits.
+ */
+export class LogStore {
+  readonly appended = new EventEmitter();
+  private readonly topics = new Map<string, TopicState>();
+  private writing: Promise<unknown> = Promise.resolve();
+  private closing: Promise<void> | undefined;
+
+  private constructor(private readonly db: Level<string, Buffer>) {
+    this.appended.setMaxListeners(0);
+  }
+
+  static async open(location: string): Promise<LogStore> {
+    const db = new Level<string, Buffer>(location, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+    await db.open();
+    const store = new LogStore(db);
+    for await (const [key, value] of db.iterator({ gte: 'm!', lt: 'm!\uffff' })) {
+      const spec = JSON.parse(value.toString('utf8')) as TopicSpec;
+      const ends: bigint[] = [];
+      for (let p = 0; p < spec.partitions; p += 1) {
+        const last = await db
+          .keys({
+            gte: recordKey(spec.topic, p, 0n),
+            lte: recordKey(spec.topic, p, 10n ** 15n),
+            reverse: true,
+            limit: 1,
+          })
+          .all();
+        ends.push(last[0] === undefined ? 0n : BigInt(last[0].slice(-OFFSET_WIDTH)) + 1n);
+      }
+      store.topics.set(key.slice(2), { spec, ends });
+    }
+    return store;
+  }
+
+  async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
+    const missing = specs.filter((s) => !this.topics.has(s.topic));
+    if (missing.length === 0) return;
+    await this.db.batch(
+      missing.map((s) => ({
+        type: 'put' as const,
+        key: `m!${s.topic}`,
+        value: Buffer.from(JSON.stringify(s)),
+      })),
+    );
+    for (const spec of missing)
+      this.topics.set(spec.topic, { spec, ends: new Array<bigint>(spec.partitions).fill(0n) });
+  }
+
+  async deleteTopics(topics: readonly string[]): Promise<void> {
+    for (const topic of topics) {
+      if (!this.topics.delete(topic)) continue;
+      await this.db.clear({ gte: `r!${topic}!`, lt: `r!${topic}!\uffff` });
+      await this.db.del(`m!${topic}`);
+    }
+  }
+
+  partitionCount(topic: string): number | undefined {
+    return this.topics.get(topic)?.spec.partitions;
+  }
+
+  endOffsets(topic: string): Map<number, string> {
+    const state = this.topics.get(topic);
+    return new Map((state?.ends ?? []).map((end, p) => [p, end.toString()]));
+  }
+
+  /** Appends records and commits group offsets in one atomic write. */
+  append(
+    records: readonly OutgoingRecord[],
+    offsets: { groupId: string; offsets: readonly TopicPartitionOffset[] } | undefined = undefined,
+  ): Promise<AppendResult> {
+    const run = this.writing.then(() => this.write(records, offsets));
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  async read(topic: string, partition: number, from: bigint, limit: number): Promise<LogRecord[]> {
+    const entries = await this.db
+      .iterator({
+        gte: recordKey(topic, partition, from),
+        lte: recordKey(topic, partition, 10n ** 15n),
+        limit,
+      })
+      .all();
+    return entries.map(([key, value]) => {
+      const stored = deserialize(value) as StoredRecord;
+      const headers: Record<string, Buffer> = {};
+      for (const [name, bytes] of Object.entries(stored.h)) headers[name] = asBuffer(bytes)!;
+      return {
+        topic,
+        partition,
+        offset: BigInt(key.slice(-OFFSET_WIDTH)).toString(),
+        key: asBuffer(stored.k),
+        value: asBuffer(stored.v),
+        headers,
+        timestamp: stored.t,
+      };
+    });
+  }
+
+  endOf(topic: string, partition: number): bigint {
+    return this.topics.get(topic)?.ends[partition] ?? 0n;
+  }
+
+  async committed(groupId: string, topic: string, partition: number): Promise<bigint | undefined> {
+    const value = await this.db.get(groupKey(groupId, topic, partition));
+    return value === undefined ? undefined : BigInt(value.toString('utf8'));
+  }
+
+  async commit(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    await this.append([], { groupId, offsets });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.writing.then(() => this.db.close());
+    return this.closing;
+  }
+
+  private async write(
+    records: readonly OutgoingRecord[],
+    offsets: { groupId: string; offsets: readonly TopicPartitionOffset[] } | undefined,
+  ): Promise<AppendResult> {
+    const ops: { type: 'put'; key: string; value: Buffer }[] = [];
+    const next = new Map<string, { topic: string; partition: number; end: bigint }>();
+    for (const record of records) {
+      const state = this.topics.get(record.topic);
+      if (state === undefined || record.partition < 0 || record.partition >= state.spec.partitions) {
+        throw new TransportError(`Unknown topic or partition ${record.topic}[${record.partition}]`, {
+          context: { topic: record.topic, partition: record.partition },
+        });
+      }
+      const id = `${record.topic}\u0000${record.partition}`;
+      const cursor = next.get(id) ?? {
+        topic: record.topic,
+        partition: record.partition,
+        end: state.ends[record.partition]!,
+      };
+      const stored: StoredRecord = {
+        k: record.key,
+        v: record.value,
+        h: record.headers ?? {},
+        t: record.timestamp ?? Date.now(),
+      };
+      ops.push({
+        type: 'put',
+        key: recordKey(record.topic, record.partition, cursor.end),
+        value: serialize(stored),
+      });
+      cursor.end += 1n;
+      next.set(id, cursor);
+    }
+    for (const o of offsets?.offsets ?? []) {
+      ops.push({
+        type: 'put',
+        key: groupKey(offsets!.groupId, o.topic, o.partition),
+        value: Buffer.from(o.offset),
+      });
+    }
+    if (ops.length > 0) await this.db.batch(ops);
+    const result: AppendResult = [];
+    for (const cursor of next.values()) {
+      this.topics.get(cursor.topic)!.ends[cursor.partition] = cursor.end;
+      result.push({ topic: cursor.topic, partition: cursor.partition, offset: (cursor.end - 1n).toString() });
+    }
+    if (next.size > 0) this.appended.emit('append');
+    return result;
+  }
+}

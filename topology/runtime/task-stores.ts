@@ -1,0 +1,134 @@
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import type { KeyValueStore, MetricsPort, RestoreProgress, Transport } from '../../state/index.js';
+import {
+  CachingStore,
+  ChangeLoggingStore,
+  deleteCheckpoint,
+  LevelDbStore,
+  MeteredStore,
+  readCheckpoint,
+  restoreStore,
+  writeCheckpoint,
+} from '../../state/index.js';
+import type { Topology } from '../builder.js';
+import type { RecordCollector } from './record-collector.js';
+
+interface OpenStore {
+  name: string;
+  changelogTopic: string;
+  leveldb: LevelDbStore;
+  cache: CachingStore | undefined;
+  outer: KeyValueStore<string, unknown>;
+  /** Next changelog offset reflected by the local store. */
+  next: string;
+}
+
+export interface TaskStoresOptions {
+  taskId: string;
+  partition: number;
+  storeNames: readonly string[];
+  topology: Topology;
+  applicationId: string;
+  stateDir: string;
+  transport: Transport;
+  exactlyOnce: boolean;
+  cacheMaxEntries: number;
+  collector: RecordCollector;
+  metrics: MetricsPort;
+  onRestore?: (progress: RestoreProgress) => void;
+}
+
+/**
+ * The stores of one task: LevelDB innermost, then changelogging, caching and metering. Opening
+ * restores each store from its changelog, from the checkpoint when there is a usable one.
+ */
+export class TaskStores {
+  private constructor(
+    private readonly options: TaskStoresOptions,
+    private readonly stores: Map<string, OpenStore>,
+    private readonly checkpointPath: string,
+  ) {}
+
+  static async open(options: TaskStoresOptions): Promise<TaskStores> {
+    const { taskId, partition, topology, applicationId, transport, exactlyOnce } = options;
+    const directory = join(options.stateDir, applicationId, taskId);
+    const checkpointPath = join(directory, '.checkpoint');
+    await mkdir(directory, { recursive: true });
+    const checkpoint = await readCheckpoint(checkpointPath);
+    // Under exactly-once a store without a checkpoint may hold uncommitted writes: start it over.
+    // The checkpoint is removed while the task runs and written again on a clean close.
+    if (exactlyOnce) await deleteCheckpoint(checkpointPath);
+    const restored = options.metrics.gauge(
+      'substream_store_restored_entries',
+      'Entries restored into a store',
+      ['store', 'task'],
+    );
+    const stores = new Map<string, OpenStore>();
+    for (const name of options.storeNames) {
+      const definition = topology.stores.get(name)!;
+      const location = join(directory, name);
+      const from = checkpoint?.[name];
+      if (from === undefined && exactlyOnce) await LevelDbStore.wipe(location);
+      const leveldb = await LevelDbStore.open(name, location);
+      const changelogTopic = topology.changelogTopic(applicationId, name);
+      const result = await restoreStore({
+        transport,
+        changelogTopic,
+        partition,
+        from: from ?? 'earliest',
+        store: leveldb,
+        readCommitted: exactlyOnce,
+        onProgress: (progress) => {
+          restored.set({ store: name, task: taskId }, progress.restored);
+          options.onRestore?.(progress);
+        },
+      });
+      const logged = new ChangeLoggingStore(leveldb, {
+        append: (key, value) =>
+          options.collector.add({ topic: changelogTopic, partition, key: Buffer.from(key), value }),
+      });
+      const cache = definition.caching ? new CachingStore(logged, options.cacheMaxEntries) : undefined;
+      const outer = new MeteredStore(cache ?? logged, definition.value, options.metrics, {
+        store: name,
+        task: taskId,
+      });
+      stores.set(name, { name, changelogTopic, leveldb, cache, outer, next: result.nextOffset });
+    }
+    return new TaskStores(options, stores, checkpointPath);
+  }
+
+  get<V>(name: string): KeyValueStore<string, V> | undefined {
+    return this.stores.get(name)?.outer as KeyValueStore<string, V> | undefined;
+  }
+
+  /** Moves cached writes into LevelDB and the collector (changelog records). */
+  async flush(): Promise<void> {
+    for (const store of this.stores.values()) await store.outer.flush();
+  }
+
+  /** Records the changelog offsets the stores now reflect (after the collector's records were acknowledged). */
+  async checkpoint(): Promise<void> {
+    if (this.stores.size === 0) return;
+    const { partition, collector, transport } = this.options;
+    const offsets: Record<string, string> = {};
+    for (const store of this.stores.values()) {
+      if (this.options.exactlyOnce) {
+        // Transactions hide record offsets; after the last commit the end offset is exact.
+        store.next = (await transport.admin.endOffsets(store.changelogTopic)).get(partition) ?? store.next;
+      } else {
+        store.next = collector.acknowledged.get(`${store.changelogTopic}:${partition}`) ?? store.next;
+      }
+      offsets[store.name] = store.next;
+    }
+    await writeCheckpoint(this.checkpointPath, offsets);
+  }
+
+  /** Closes every store; unflushed cached writes are dropped (a clean close flushes first). */
+  async close(): Promise<void> {
+    for (const store of this.stores.values()) {
+      store.cache?.discard();
+      await store.outer.close();
+    }
+  }
+}

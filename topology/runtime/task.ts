@@ -1,0 +1,365 @@
+import type {
+  BatchControl,
+  Headers,
+  LogRecord,
+  ReadOnlyTable,
+  TopicPartitionOffset,
+} from '../../state/index.js';
+import { DecodeError, ProcessingError, StoreError, SubstreamError } from '../../state/index.js';
+import type { ProcessorNode, SinkNode, SourceNode, SubTopology, Topology, TopologyNode } from '../builder.js';
+import type {
+  Clock,
+  ErrorPolicy,
+  Processor,
+  ProcessorContext,
+  PunctuationType,
+  StreamRecord,
+} from '../processor.js';
+import type { RecordCollector, TopicPartitions } from './record-collector.js';
+import type { TaskStores } from './task-stores.js';
+
+/** An error thrown inside a node, tagged with the node so its policy applies. */
+class NodeFailure extends Error {
+  constructor(
+    readonly node: ProcessorNode | SinkNode,
+    readonly error: unknown,
+  ) {
+    super(error instanceof Error ? error.message : String(error));
+  }
+}
+
+interface Punctuator {
+  type: PunctuationType;
+  interval: number;
+  next: number;
+  callback: (timestamp: number) => void | Promise<void>;
+  cancelled: boolean;
+}
+
+export interface TaskCounters {
+  consumed(count: number): void;
+  deadLettered(stage: string): void;
+}
+
+export interface StreamTaskOptions {
+  id: string;
+  partition: number;
+  applicationId: string;
+  groupId: string;
+  subTopology: SubTopology;
+  topology: Topology;
+  stores: TaskStores;
+  tables: ReadonlyMap<string, ReadOnlyTable<unknown>>;
+  collector: RecordCollector;
+  topics: TopicPartitions;
+  clock: Clock;
+  commitIntervalMs: number;
+  maxInFlight: number;
+  heartbeatIntervalMs: number;
+  counters: TaskCounters;
+}
+
+/**
+ * One partition of one sub-topology: its processor instances, stores and outputs. Records are
+ * processed one at a time, batches and punctuations queued behind each other.
+ */
+export class StreamTask {
+  readonly id: string;
+  private readonly processors = new Map<string, Processor<unknown, unknown>>();
+  private readonly contexts = new Map<string, ProcessorContext<unknown>>();
+  private readonly sources = new Map<string, SourceNode>();
+  private readonly punctuators: Punctuator[] = [];
+  /** Next offset to consume per source topic. */
+  private readonly positions = new Map<string, string>();
+  private current: LogRecord | undefined;
+  private streamTime = -1;
+  private lastCheckpoint = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private readonly closeHooks: (() => Promise<void>)[] = [];
+
+  private constructor(private readonly o: StreamTaskOptions) {
+    this.id = o.id;
+    for (const source of o.subTopology.sources) {
+      const topic = o.topology.topicName(o.applicationId, source)!;
+      this.sources.set(topic, source);
+    }
+  }
+
+  static async create(options: StreamTaskOptions): Promise<StreamTask> {
+    const task = new StreamTask(options);
+    for (const node of options.subTopology.nodes) {
+      if (node.kind !== 'processor') continue;
+      const processor = node.processor();
+      const context = task.contextFor(node);
+      task.processors.set(node.name, processor);
+      task.contexts.set(node.name, context);
+      await processor.init?.(context);
+    }
+    task.lastCheckpoint = options.clock.now();
+    return task;
+  }
+
+  /** Processes a batch of one partition, then commits what it produced. */
+  processBatch(records: readonly LogRecord[], control: BatchControl): Promise<void> {
+    return this.serially(async () => {
+      let lastHeartbeat = Date.now();
+      let done = 0;
+      try {
+        for (const record of records) {
+          if (!control.isRunning() || this.closed) break;
+          await this.processRecord(record);
+          done += 1;
+          this.positions.set(record.topic, (BigInt(record.offset) + 1n).toString());
+          if (this.o.collector.size >= this.o.maxInFlight) await this.o.collector.send();
+          if (Date.now() - lastHeartbeat >= this.o.heartbeatIntervalMs) {
+            lastHeartbeat = Date.now();
+            await control.heartbeat();
+          }
+        }
+      } finally {
+        // Also when the group starts rebalancing mid-batch: what was processed is committed
+        // before the partition can move (a clean revoke).
+        if (done > 0 && !this.closed) {
+          await this.commit();
+          const next = this.positions.get(records[0]!.topic);
+          if (next !== undefined) control.markProcessed(next);
+        }
+      }
+    });
+  }
+
+  /** Runs the wall-clock punctuators that are due. */
+  punctuate(now: number): Promise<void> {
+    if (!this.punctuators.some((p) => p.type === 'wall-clock' && !p.cancelled && p.next <= now))
+      return Promise.resolve();
+    return this.serially(async () => {
+      await this.runDue('wall-clock', now);
+      await this.commit();
+    });
+  }
+
+  /** Finishes queued work; a clean close commits and checkpoints first. */
+  close(clean: boolean): Promise<void> {
+    const closing = this.queue.then(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      try {
+        if (clean) {
+          await this.commit(true);
+        } else {
+          await this.o.collector.abort();
+        }
+      } finally {
+        for (const processor of this.processors.values()) await processor.close?.();
+        await this.o.stores.close();
+        for (const hook of this.closeHooks) await hook();
+      }
+    });
+    this.queue = closing.catch(() => undefined);
+    return closing;
+  }
+
+  /** Runs after the task closed (its transactional producer is closed this way). */
+  onClose(hook: () => Promise<void>): void {
+    this.closeHooks.push(hook);
+  }
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async commit(checkpoint = false): Promise<void> {
+    await this.o.stores.flush();
+    const offsets: TopicPartitionOffset[] = [...this.positions].map(([topic, offset]) => ({
+      topic,
+      partition: this.o.partition,
+      offset,
+    }));
+    await this.o.collector.commit(this.o.groupId, offsets);
+    const now = this.o.clock.now();
+    if (checkpoint || now - this.lastCheckpoint >= this.o.commitIntervalMs) {
+      this.lastCheckpoint = now;
+      // Under exactly-once the checkpoint is only written on a clean close.
+      if (checkpoint || !this.o.collector.transactional) await this.o.stores.checkpoint();
+    }
+  }
+
+  private async processRecord(record: LogRecord): Promise<void> {
+    const source = this.sources.get(record.topic);
+    if (source === undefined) return;
+    this.o.counters.consumed(1);
+    this.current = record;
+    if (record.timestamp > this.streamTime) this.streamTime = record.timestamp;
+    let value: unknown;
+    try {
+      value = record.value === null ? null : source.value.decode(record.value);
+    } catch (error) {
+      const failure =
+        error instanceof DecodeError ? error : new DecodeError('Cannot decode value', { cause: error });
+      await this.failed(source.name, source.onDecodeError, source.deadLetterTopic, failure, record);
+      return;
+    }
+    const streamRecord: StreamRecord<unknown> = {
+      key: record.key === null ? null : record.key.toString('utf8'),
+      value,
+      timestamp: record.timestamp,
+      headers: record.headers,
+    };
+    try {
+      await this.forward(source, streamRecord);
+    } catch (error) {
+      if (!(error instanceof NodeFailure)) throw error;
+      const policy = error.node.kind === 'processor' ? error.node.onError : 'fail';
+      const dlq = error.node.kind === 'processor' ? error.node.deadLetterTopic : undefined;
+      await this.failed(error.node.name, policy, dlq, error.error, record);
+    }
+    await this.runDue('stream-time', this.streamTime);
+    this.current = undefined;
+  }
+
+  private async forward(from: TopologyNode, record: StreamRecord<unknown>, child?: string): Promise<void> {
+    for (const name of from.children) {
+      if (child !== undefined && name !== child) continue;
+      const node = this.o.topology.nodes.get(name)!;
+      try {
+        if (node.kind === 'processor') {
+          await this.processors.get(name)!.process(record, this.contexts.get(name)!);
+        } else if (node.kind === 'sink') {
+          await this.write(node, record);
+        }
+      } catch (error) {
+        if (error instanceof NodeFailure || node.kind === 'source') throw error;
+        throw new NodeFailure(node, error);
+      }
+    }
+  }
+
+  private async write(node: SinkNode, record: StreamRecord<unknown>): Promise<void> {
+    const topic =
+      this.o.topology.topicName(this.o.applicationId, node) ??
+      (node.topic as (r: StreamRecord<unknown>) => string)(record);
+    const key = node.rekey ? node.rekey(record) : record.key;
+    const keyBytes = key === null ? null : Buffer.from(key);
+    this.o.collector.add({
+      topic,
+      partition: await this.o.topics.partition(topic, keyBytes),
+      key: keyBytes,
+      value: record.value === null ? null : node.value.encode(record.value),
+      headers: record.headers,
+      timestamp: record.timestamp,
+    });
+  }
+
+  /** Applies a stage's error policy: dead-letter the original record, or fail the task. */
+  private async failed(
+    stage: string,
+    policy: ErrorPolicy,
+    deadLetterTopic: string | undefined,
+    error: unknown,
+    record: LogRecord,
+  ): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (policy === 'fail' || error instanceof StoreError) {
+      throw error instanceof SubstreamError
+        ? error
+        : new ProcessingError(
+            `Stage ${stage} failed on ${record.topic}[${record.partition}]@${record.offset}: ${reason}`,
+            {
+              cause: error,
+              context: { stage, topic: record.topic, partition: record.partition, offset: record.offset },
+            },
+          );
+    }
+    const topic = deadLetterTopic ?? `${record.topic}.dlq`;
+    const headers: Headers = {
+      ...record.headers,
+      'substream.dlq.reason': Buffer.from(reason),
+      'substream.dlq.error': Buffer.from(error instanceof Error ? error.constructor.name : 'Error'),
+      'substream.dlq.stage': Buffer.from(stage),
+      'substream.dlq.topic': Buffer.from(record.topic),
+      'substream.dlq.partition': Buffer.from(String(record.partition)),
+      'substream.dlq.offset': Buffer.from(record.offset),
+    };
+    const partitions = await this.o.topics.count(topic);
+    this.o.collector.add({
+      topic,
+      partition:
+        record.partition < partitions ? record.partition : await this.o.topics.partition(topic, record.key),
+      key: record.key,
+      value: record.value,
+      headers,
+      timestamp: record.timestamp,
+    });
+    this.o.counters.deadLettered(stage);
+  }
+
+  private async runDue(type: PunctuationType, time: number): Promise<void> {
+    for (const p of this.punctuators) {
+      if (p.type !== type || p.cancelled || p.next > time || time < 0) continue;
+      p.next = time + p.interval;
+      const saved = this.current;
+      this.current = undefined;
+      try {
+        await p.callback(time);
+      } finally {
+        this.current = saved;
+      }
+    }
+  }
+
+  private contextFor(node: ProcessorNode): ProcessorContext<unknown> {
+    const current = (): LogRecord | undefined => this.current;
+    const streamTime = (): number => this.streamTime;
+    const allowed = new Set(node.stores);
+    return {
+      taskId: this.id,
+      partition: this.o.partition,
+      get topic() {
+        return current()?.topic;
+      },
+      get offset() {
+        return current()?.offset;
+      },
+      get timestamp() {
+        return current()?.timestamp ?? Math.max(streamTime(), 0);
+      },
+      get headers() {
+        return current()?.headers ?? {};
+      },
+      forward: (record, child) => this.forward(node, record, child),
+      store: <V>(name: string) => {
+        const store = allowed.has(name) ? this.o.stores.get<V>(name) : undefined;
+        if (store === undefined)
+          throw new StoreError(`Processor ${node.name} has no store ${name}`, {
+            context: { node: node.name, store: name },
+          });
+        return store;
+      },
+      table: <V>(name: string) => {
+        const table = this.o.tables.get(name);
+        if (table === undefined)
+          throw new StoreError(`No global table ${name}`, { context: { table: name } });
+        return table as ReadOnlyTable<V>;
+      },
+      schedule: (intervalMs, type, callback) => {
+        const start = type === 'wall-clock' ? this.o.clock.now() : Math.max(this.streamTime, 0);
+        const punctuator: Punctuator = {
+          type,
+          interval: intervalMs,
+          next: start + intervalMs,
+          callback,
+          cancelled: false,
+        };
+        this.punctuators.push(punctuator);
+        return () => {
+          punctuator.cancelled = true;
+        };
+      },
+      streamTime: () => this.streamTime,
+      wallClockTime: () => this.o.clock.now(),
+    };
+  }
+}
