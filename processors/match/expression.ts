@@ -9,12 +9,10 @@ import type { Extractor, TypedValue } from './types.js';
  * `resolve() is Patient` cannot fetch anything here: the reference's own type decides it
  * (the literal `Type/id`, an absolute URL ending in `Type/id`, or Reference.type).
  */
-const referenceType = referenceTypeOf;
-
 const userInvocationTable = {
   referenceIs: {
     fn: (inputs: unknown[], type: string) =>
-      inputs.map((node) => referenceType(fhirpath.util.valData(node)) === type),
+      inputs.map((node) => referenceTypeOf(fhirpath.util.valData(node)) === type),
     arity: { 1: ['String'] },
   },
 };
@@ -86,10 +84,30 @@ type Compiled = (resource: unknown, env?: Record<string, unknown>) => unknown[];
 
 const cache = new Map<string, Compiled>();
 
-/** Compiles a FHIRPath expression once per version (fhirpath's parse is the expensive part). */
-export function compileFhirPath(expression: string, version: FhirVersion, where: string): Compiled {
+/** Subscriptions' own expressions: a bounded cache, least recently used out first. */
+const CRITERIA_CACHE_SIZE = 2_000;
+const criteriaCache = new Map<string, Compiled>();
+
+/**
+ * Compiles a FHIRPath expression once per version (fhirpath's parse is the expensive part).
+ * Search parameter expressions are a finite set and stay; subscriptions' own expressions
+ * (`bounded: true`) go to a bounded cache, so that a table whose subscriptions come and go does
+ * not keep them all, while many subscriptions with the same expression compile it once.
+ */
+export function compileFhirPath(
+  expression: string,
+  version: FhirVersion,
+  where: string,
+  options: { bounded?: boolean } = {},
+): Compiled {
+  const store = options.bounded ? criteriaCache : cache;
   const key = `${version}\u0000${expression}`;
-  let fn = cache.get(key);
+  let fn = store.get(key);
+  if (fn && store === criteriaCache) {
+    // Most recently used goes last: the first key is the one to evict.
+    criteriaCache.delete(key);
+    criteriaCache.set(key, fn);
+  }
   if (!fn) {
     try {
       fn = fhirpath.compile(rewriteResolve(expression, where), modelFor(version), {
@@ -103,7 +121,8 @@ export function compileFhirPath(expression: string, version: FhirVersion, where:
         context: { expression },
       });
     }
-    cache.set(key, fn);
+    store.set(key, fn);
+    if (criteriaCache.size > CRITERIA_CACHE_SIZE) criteriaCache.delete(criteriaCache.keys().next().value!);
   }
   return fn;
 }
@@ -121,6 +140,7 @@ export function searchExtractor(
   const key = `${version}:${resourceType}:${code}:${own}`;
   let extractor = extractors.get(key);
   if (!extractor) {
+    // Compiled even when the plain-path reader is used: a definition that does not parse is refused.
     const fn = compileFhirPath(own, version, `search parameter '${code}'`);
     const path = compilePathReader(splitUnion(own), version, resourceType);
     if (path) {

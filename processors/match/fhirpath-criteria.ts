@@ -21,7 +21,7 @@ export function compileFhirPathCriterion(
 ): FhirPathCriterion {
   if (expression.trim() === '')
     throw new CompileError(`${where}: empty FHIRPath`, { context: { element: where } });
-  const fn = compileFhirPath(expression, version, where);
+  const fn = compileFhirPath(expression, version, where, { bounded: true });
   return {
     text: expression,
     test(focus, current, previous) {
