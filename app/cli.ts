@@ -3,6 +3,7 @@
  */
 import { Command } from 'commander';
 import { ConfigError, SubstreamError } from '../state/index.js';
+import { registerMatch } from './commands/match.js';
 import { registerRun } from './commands/run.js';
 import { registerTopics } from './commands/topics.js';
 
@@ -12,6 +13,7 @@ export function buildCli(): Command {
     .showHelpAfterError();
   registerRun(program);
   registerTopics(program);
+  registerMatch(program);
   return program;
 }
 
