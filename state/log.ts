@@ -81,9 +81,10 @@ export interface BatchControl {
   /**
    * Everything of this partition before `nextOffset` is done. The position moves past it and,
    * unless offsets go through transactions, the transport commits it (at once or at its commit
-   * interval, and always before the partition is given away).
+   * interval, and always before the partition is given away). `committableOffset`, when lower,
+   * caps what is committed while the position still moves on (work finishing in the background).
    */
-  markProcessed(nextOffset: string): void;
+  markProcessed(nextOffset: string, committableOffset?: string): void;
   isRunning(): boolean;
   /**
    * Stops fetching this partition; records of this batch not marked processed are fetched again

@@ -42,6 +42,12 @@ export interface Processor<VIn, VOut = never> {
   init?(context: ProcessorContext<VOut>): void | Promise<void>;
   process(record: StreamRecord<VIn>, context: ProcessorContext<VOut>): void | Promise<void>;
   close?(): void | Promise<void>;
+  /**
+   * For a processor that finishes records after `process` returns (a sink delivering in the
+   * background): the next input offset that may be committed, every record before it being done.
+   * Undefined when nothing is done yet. The task never commits past it.
+   */
+  committableOffset?(): string | undefined;
 }
 
 /** What to do with a record a stage cannot handle. */

@@ -28,8 +28,8 @@ export interface StatusService {
 }
 
 export interface ChangeIntake {
-  /** Validates one change; throws DecodeError with the reason. */
-  validate(value: unknown, tenant?: string): ChangeEvent;
+  /** Validates one change; rejects with a DecodeError giving the reason. */
+  validate(value: unknown, tenant?: string): Promise<ChangeEvent>;
   /** Appends validated changes to the changelog; resolves once they are durable. */
   submit(changes: readonly ChangeEvent[]): Promise<void>;
 }

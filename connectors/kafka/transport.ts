@@ -238,14 +238,18 @@ export class KafkaTransport implements Transport {
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+      // Offsets are committed here after each batch rather than by kafkajs, so that a processor
+      // finishing work in the background can hold the commit back while the position moves on.
+      const committed = new Map<string, bigint>();
       await consumer.run({
-        autoCommit: options.commitOffsets,
+        autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.config.partitionsConsumedConcurrently,
         eachBatch: async ({ batch, heartbeat, resolveOffset, isRunning, isStale, pause }) => {
           // Assignment handlers report their own failures to the runtime; one that escaped stops here.
           if (changeFailure !== undefined) throw changeFailure;
           const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
+          let commit: bigint | undefined;
           try {
             await handlers.batch(records, {
               heartbeat: async () => {
@@ -255,11 +259,27 @@ export class KafkaTransport implements Transport {
                   throw wrap('Heartbeat refused', cause, { rebalancing: isRebalancing(cause) });
                 }
               },
-              markProcessed: (next) => resolveOffset((BigInt(next) - 1n).toString()),
+              markProcessed: (next, upTo) => {
+                resolveOffset((BigInt(next) - 1n).toString());
+                const limit = upTo === undefined ? BigInt(next) : BigInt(upTo);
+                commit = limit < BigInt(next) ? limit : BigInt(next);
+              },
               isRunning: () => isRunning() && !isStale(),
               pause,
               highWatermark: batch.highWatermark,
             });
+            const id = `${batch.topic}:${batch.partition}`;
+            if (
+              options.commitOffsets &&
+              commit !== undefined &&
+              commit >= 0n &&
+              commit > (committed.get(id) ?? -1n)
+            ) {
+              await consumer.commitOffsets([
+                { topic: batch.topic, partition: batch.partition, offset: commit.toString() },
+              ]);
+              committed.set(id, commit);
+            }
           } catch (error) {
             // kafkajs rejoins the group when it sees its own rebalance error again.
             if (error instanceof TransportError && error.context['rebalancing'] === true) throw error.cause;

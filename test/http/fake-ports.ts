@@ -43,7 +43,7 @@ export function fakePorts(): HttpPorts & { submitted: ChangeEvent[]; subscriptio
       },
     },
     intake: {
-      validate(value: unknown): ChangeEvent {
+      async validate(value: unknown): Promise<ChangeEvent> {
         const v = value as Partial<ChangeEvent>;
         if (!v || typeof v !== 'object' || !v.resourceType || !v.id || !v.interaction) {
           throw new DecodeError('resourceType, id and interaction are required');

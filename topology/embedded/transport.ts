@@ -139,11 +139,12 @@ export class EmbeddedTransport implements Transport {
       Array.from({ length: log.partitionCount(topic) ?? 0 }, (_, partition) => ({ topic, partition })),
     );
     const positions = new Map<string, bigint>();
-    for (const tp of partitions)
-      positions.set(
-        `${tp.topic}:${tp.partition}`,
-        (await log.committed(groupId, tp.topic, tp.partition)) ?? 0n,
-      );
+    const committed = new Map<string, bigint>();
+    for (const tp of partitions) {
+      const offset = (await log.committed(groupId, tp.topic, tp.partition)) ?? 0n;
+      positions.set(`${tp.topic}:${tp.partition}`, offset);
+      committed.set(`${tp.topic}:${tp.partition}`, offset);
+    }
     const member: GroupMember = { memberId: `${groupId}-embedded`, assignment: partitions };
     if (options.endpoint !== undefined) member.endpoint = options.endpoint;
     this.members.set(groupId, member);
@@ -160,6 +161,7 @@ export class EmbeddedTransport implements Transport {
         const records = await log.read(tp.topic, tp.partition, from, BATCH_RECORDS);
         if (records.length === 0) return false;
         let marked: bigint | undefined;
+        let committable: bigint | undefined;
         await handlers.batch(records, {
           heartbeat: async () => undefined,
           highWatermark: log.endOf(tp.topic, tp.partition).toString(),
@@ -168,13 +170,18 @@ export class EmbeddedTransport implements Transport {
             loops.pause([tp], true);
             return () => loops.pause([tp], false);
           },
-          markProcessed: (next) => {
+          markProcessed: (next, upTo) => {
             marked = BigInt(next);
+            committable = upTo === undefined ? marked : BigInt(upTo);
           },
         });
         if (marked !== undefined && marked > from) {
           positions.set(id, marked);
-          if (options.commitOffsets) await log.commit(groupId, [{ ...tp, offset: marked.toString() }]);
+          const commit = committable !== undefined && committable < marked ? committable : marked;
+          if (options.commitOffsets && commit > committed.get(id)!) {
+            committed.set(id, commit);
+            await log.commit(groupId, [{ ...tp, offset: commit.toString() }]);
+          }
         }
         return true;
       },

@@ -11,7 +11,7 @@ import type {
   Transport,
 } from '../../state/index.js';
 import { ConfigError, GlobalTable, noMetrics, SubstreamError } from '../../state/index.js';
-import type { SinkNode, SubTopology, Topology } from '../builder.js';
+import type { SinkNode, SourceNode, SubTopology, Topology } from '../builder.js';
 import type { StreamsConfig, StreamsConfigInput } from '../config.js';
 import { parseStreamsConfig } from '../config.js';
 import { partitionFor } from '../partitioner.js';
@@ -237,10 +237,14 @@ export class KafkaStreams {
     const issues: { setting: string; message: string }[] = [];
     for (const sub of this.topology.subTopologies) {
       let partitions = 0;
-      for (const source of sub.sources) {
+      // External sources first: an internal source fed from this same sub-topology (a repartition
+      // that loops back) takes its partition count from them.
+      const ordered = [...sub.sources.filter((s) => !s.internal), ...sub.sources.filter((s) => s.internal)];
+      for (const source of ordered) {
         const topic = this.topology.topicName(appId, source)!;
         const count = source.internal
-          ? specs.find((s) => s.topic === topic)?.partitions
+          ? (specs.find((s) => s.topic === topic)?.partitions ??
+            this.loopbackPartitions(sub, source, partitions))
           : await this.transport.admin.partitionCount(topic);
         if (count === undefined)
           issues.push({
@@ -274,6 +278,15 @@ export class KafkaStreams {
       await this.transport.admin.ensureTopics(specs);
     }
     if (issues.length > 0) throw new ConfigError(issues);
+  }
+
+  /** Partitions of a repartition topic written by a sink of the same sub-topology, if it is one. */
+  private loopbackPartitions(sub: SubTopology, source: SourceNode, partitions: number): number | undefined {
+    const sink = sub.nodes.find(
+      (n): n is SinkNode => n.kind === 'sink' && n.internal && n.topic === source.topic,
+    );
+    if (sink === undefined || partitions === 0) return undefined;
+    return sink.partitions ?? partitions;
   }
 
   private taskId(tp: TopicPartition): string | undefined {

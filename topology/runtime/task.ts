@@ -123,10 +123,22 @@ export class StreamTask {
         if (done > 0 && !this.closed) {
           await this.commit();
           const next = this.positions.get(records[0]!.topic);
-          if (next !== undefined) control.markProcessed(next);
+          if (next !== undefined) control.markProcessed(next, this.committable(next) ?? '-1');
         }
       }
     });
+  }
+
+  /** What may be committed: the position, held back to the lowest offset a processor has not finished. */
+  private committable(position: string): string | undefined {
+    let next = BigInt(position);
+    for (const processor of this.processors.values()) {
+      if (!processor.committableOffset) continue;
+      const barrier = processor.committableOffset();
+      if (barrier === undefined) return undefined;
+      if (BigInt(barrier) < next) next = BigInt(barrier);
+    }
+    return next.toString();
   }
 
   /** Runs the wall-clock punctuators that are due. */

@@ -27,10 +27,15 @@ function itemsOf(body: unknown): unknown[] {
 }
 
 /** Validates every item before accepting any: a request is taken whole or refused whole. */
-function validateAll(intake: ChangeIntake, items: unknown[], tenant: string | undefined): ChangeEvent[] {
-  return items.map((item, i) => {
+async function validateAll(
+  intake: ChangeIntake,
+  items: unknown[],
+  tenant: string | undefined,
+): Promise<ChangeEvent[]> {
+  const changes: ChangeEvent[] = [];
+  for (const [i, item] of items.entries()) {
     try {
-      return intake.validate(item, tenant);
+      changes.push(await intake.validate(item, tenant));
     } catch (err) {
       if (err instanceof DecodeError) {
         throw new HttpError(
@@ -41,12 +46,13 @@ function validateAll(intake: ChangeIntake, items: unknown[], tenant: string | un
       }
       throw err;
     }
-  });
+  }
+  return changes;
 }
 
 export function registerIngestRoutes(app: FastifyInstance, intake: ChangeIntake): void {
   app.post('/changes', async (request, reply) => {
-    const changes = validateAll(intake, itemsOf(request.body), tenantOf(request));
+    const changes = await validateAll(intake, itemsOf(request.body), tenantOf(request));
     if (changes.length === 0) throw new HttpError(400, 'invalid', 'no changes in the body');
     await intake.submit(changes);
     return reply.code(202).send({ accepted: changes.length });
@@ -58,7 +64,7 @@ export function registerIngestRoutes(app: FastifyInstance, intake: ChangeIntake)
     if (!resource || typeof resource !== 'object' || Array.isArray(resource)) {
       throw new HttpError(400, 'invalid', 'the body must be the FHIR resource');
     }
-    const [change] = validateAll(
+    const [change] = await validateAll(
       intake,
       [{ interaction: 'update', resourceType: request.params.type, id: request.params.id, resource }],
       tenantOf(request),
@@ -68,7 +74,7 @@ export function registerIngestRoutes(app: FastifyInstance, intake: ChangeIntake)
   });
 
   app.delete<{ Params: { type: string; id: string } }>('/ingest/fhir/:type/:id', async (request, reply) => {
-    const [change] = validateAll(
+    const [change] = await validateAll(
       intake,
       [{ interaction: 'delete', resourceType: request.params.type, id: request.params.id }],
       tenantOf(request),

@@ -1,0 +1,93 @@
+import type {
+  DeadLetter,
+  DeliveryOutcome,
+  DeliverySink,
+  DeliveryStoreValue,
+  Notification,
+} from '../../processors/index.js';
+import { DeliveryProcessor, subscriptionStoreKey } from '../../processors/index.js';
+import { codecs } from '../../state/index.js';
+import type { Processor, Topology } from '../../topology/index.js';
+import { TopologyBuilder } from '../../topology/index.js';
+
+export const STORE_DELIVERY = 'delivery';
+
+export interface DeliveryTopologyOptions {
+  /** The notification topic this sink reads (one per channel type). */
+  input: string;
+  outcomes: string;
+  deadLetters: string;
+  sink: () => DeliverySink;
+  defaultMaxAttempts: number;
+  now?: () => number;
+}
+
+/**
+ * A sink as a stateful stage on the streams runtime: notifications in, delivered in order per
+ * subscription, failures parked in the changelogged `delivery` store, outcomes and dead letters out.
+ */
+export function buildDeliveryTopology(o: DeliveryTopologyOptions): Topology {
+  const b = new TopologyBuilder();
+  b.store<DeliveryStoreValue>(STORE_DELIVERY, { value: codecs.json(), caching: false });
+  b.source<Notification>('notifications', { topic: o.input, value: codecs.json() });
+  b.processor<Notification, DeliveryOutcome | DeadLetter>('deliver', {
+    parents: ['notifications'],
+    stores: [STORE_DELIVERY],
+    processor: () => deliverNode(o),
+  });
+  b.sink<DeliveryOutcome>('outcomes', { parents: ['deliver'], topic: o.outcomes, value: codecs.json() });
+  b.sink<DeadLetter>('dead-letters', { parents: ['deliver'], topic: o.deadLetters, value: codecs.json() });
+  return b.build();
+}
+
+function deliverNode(o: DeliveryTopologyOptions): Processor<Notification, DeliveryOutcome | DeadLetter> {
+  const now = o.now ?? Date.now;
+  let stage: DeliveryProcessor | undefined;
+  return {
+    async init(ctx) {
+      stage = new DeliveryProcessor(
+        {
+          store: ctx.store<DeliveryStoreValue>(STORE_DELIVERY),
+          sink: o.sink(),
+          clock: { now },
+          // Outcomes are keyed like the matches, so they reach the task that numbers the subscription.
+          emitOutcome: (outcome) =>
+            ctx.forward(
+              {
+                key: subscriptionStoreKey(outcome.subscriptionId, outcome.tenant),
+                value: outcome,
+                timestamp: now(),
+                headers: {},
+              },
+              'outcomes',
+            ),
+          emitDeadLetter: (deadLetter) =>
+            ctx.forward(
+              {
+                key: subscriptionStoreKey(
+                  deadLetter.notification.subscriptionId,
+                  deadLetter.notification.tenant,
+                ),
+                value: deadLetter,
+                timestamp: now(),
+                headers: {},
+              },
+              'dead-letters',
+            ),
+        },
+        { defaultMaxAttempts: o.defaultMaxAttempts },
+      );
+      await stage.init();
+      ctx.schedule(250, 'wall-clock', (timestamp) => stage!.punctuate(timestamp));
+    },
+    async process(record, ctx) {
+      await stage!.process({ notification: record.value, offset: ctx.offset ?? '0' });
+    },
+    committableOffset() {
+      return stage?.committableOffset();
+    },
+    async close() {
+      await stage?.close();
+    },
+  };
+}

@@ -1,0 +1,258 @@
+import type {
+  ChangeEvent,
+  DecodeOptions,
+  DeliveryOutcome,
+  Match,
+  Notification,
+  OutputTopics,
+  StoredVersion,
+  SubscriptionStatusRecord,
+  VersionedChange,
+} from '../../processors/index.js';
+import {
+  decodeChangeRecord,
+  NotifyProcessor,
+  outputTopicFor,
+  pruneVersions,
+  subscriptionStoreKey,
+  versionsStep,
+} from '../../processors/index.js';
+import type { Headers } from '../../state/index.js';
+import { codecs, ProcessingError } from '../../state/index.js';
+import type { Processor, ProcessorContext, StreamRecord, Topology } from '../../topology/index.js';
+import { partitionFor, TopologyBuilder } from '../../topology/index.js';
+import type { Metrics } from '../observability/index.js';
+import type { SubscriptionCatalog, SubscriptionRef } from './catalog.js';
+import { subscriptionRef } from './catalog.js';
+
+export const STORE_VERSIONS = 'resource-versions';
+export const STORE_STATUS = 'subscription-status';
+export const TABLE_SUBSCRIPTIONS = 'subscriptions';
+export const TABLE_TOPICS = 'subscription-topics';
+
+export interface ProcessorTopologyOptions {
+  topics: {
+    changelog: string;
+    changelogDlq: string;
+    subscriptions: string;
+    subscriptionTopics: string;
+    outcomes: string;
+    output: OutputTopics;
+  };
+  /** Partitions of the changelog: the repartition topics get as many (co-partitioning). */
+  partitions: number;
+  catalog: () => SubscriptionCatalog;
+  decode: DecodeOptions;
+  versionsRetentionMs: number;
+  baseUrl: string;
+  metrics?: Metrics;
+  now?: () => number;
+}
+
+/**
+ * The FHIR pipeline as a list of named nodes (DESIGN.md section 1):
+ *   changes → decode → (by-resource repartition when not keyed) → versions → match
+ *     → matches repartition (by subscription) → notify (+ delivery outcomes) → notification topics
+ */
+export function buildProcessorTopology(o: ProcessorTopologyOptions): Topology {
+  const now = o.now ?? Date.now;
+  const b = new TopologyBuilder();
+  b.globalTable(TABLE_SUBSCRIPTIONS, { topic: o.topics.subscriptions, value: codecs.json() });
+  b.globalTable(TABLE_TOPICS, { topic: o.topics.subscriptionTopics, value: codecs.json() });
+  b.store<StoredVersion>(STORE_VERSIONS, { value: codecs.json() });
+  b.store<SubscriptionStatusRecord>(STORE_STATUS, { value: codecs.json() });
+
+  b.source<Buffer>('changes', {
+    topic: o.topics.changelog,
+    value: codecs.buffer,
+    deadLetterTopic: o.topics.changelogDlq,
+  });
+  b.processor<Buffer | null, ChangeEvent>('decode', {
+    parents: ['changes'],
+    processor: () => decodeNode(o),
+    deadLetterTopic: o.topics.changelogDlq,
+  });
+  b.repartition<ChangeEvent>('by-resource', {
+    parent: 'decode',
+    key: (r) => r.key,
+    partitions: o.partitions,
+  });
+  b.processor<ChangeEvent, VersionedChange>('versions', {
+    parents: ['decode', 'by-resource'],
+    stores: [STORE_VERSIONS],
+    processor: () => versionsNode(o, now),
+    deadLetterTopic: o.topics.changelogDlq,
+  });
+  b.processor<VersionedChange, Match>('match', {
+    parents: ['versions'],
+    processor: () => matchNode(o),
+    deadLetterTopic: o.topics.changelogDlq,
+  });
+  b.repartition<Match>('matches', { parent: 'match', key: (r) => r.key, partitions: o.partitions });
+  b.source<DeliveryOutcome>('outcomes', { topic: o.topics.outcomes, value: codecs.json() });
+  b.processor<Match | DeliveryOutcome, Notification>('notify', {
+    parents: ['matches', 'outcomes'],
+    stores: [STORE_STATUS],
+    processor: () => notifyNode(o, now),
+  });
+  b.sink<Notification>('notifications', {
+    parents: ['notify'],
+    topic: (r) => outputTopicFor(r.value, o.topics.output) ?? o.topics.output['rest-hook'],
+    value: codecs.json(),
+  });
+  return b.build();
+}
+
+function headerText(headers: Headers): Record<string, string | Buffer> {
+  return Object.fromEntries(Object.entries(headers));
+}
+
+function decodeNode(o: ProcessorTopologyOptions): Processor<Buffer | null, ChangeEvent> {
+  return {
+    async process(record, ctx) {
+      const decoded = await decodeChangeRecord(
+        {
+          topic: ctx.topic ?? o.topics.changelog,
+          partition: ctx.partition,
+          ...(ctx.offset !== undefined ? { offset: ctx.offset } : {}),
+          key: record.key,
+          value: record.value,
+          headers: headerText(record.headers),
+        },
+        o.decode,
+      );
+      for (const d of decoded) {
+        o.metrics?.changesDecoded.inc({ format: d.format });
+        const out: StreamRecord<ChangeEvent> = {
+          key: d.key,
+          value: d.change,
+          timestamp: record.timestamp,
+          headers: {},
+        };
+        // A change already on the partition its key hashes to skips the repartition topic.
+        const home = !d.repartition && partitionFor(Buffer.from(d.key), o.partitions) === ctx.partition;
+        await ctx.forward(out, home ? 'versions' : 'by-resource-sink');
+      }
+    },
+  };
+}
+
+function versionsNode(
+  o: ProcessorTopologyOptions,
+  now: () => number,
+): Processor<ChangeEvent, VersionedChange> {
+  return {
+    init(ctx) {
+      const store = ctx.store<StoredVersion>(STORE_VERSIONS);
+      ctx.schedule(60 * 60 * 1000, 'wall-clock', async () => {
+        await pruneVersions(store, { now: new Date(now()), retentionMs: o.versionsRetentionMs });
+      });
+    },
+    async process(record, ctx) {
+      if (record.key === null) throw new ProcessingError('a change reached the versions stage without a key');
+      o.metrics?.changesConsumed.inc();
+      const result = await versionsStep(record.key, record.value, ctx.store<StoredVersion>(STORE_VERSIONS), {
+        now: () => new Date(now()),
+        ...(ctx.offset !== undefined ? { changeOffset: `${ctx.topic}:${ctx.partition}:${ctx.offset}` } : {}),
+      });
+      if (result.kind === 'dropped') {
+        o.metrics?.versionsDropped.inc({ reason: result.reason });
+        return;
+      }
+      await ctx.forward({ ...record, value: result.value });
+    },
+  };
+}
+
+function matchNode(o: ProcessorTopologyOptions): Processor<VersionedChange, Match> {
+  return {
+    async process(record, ctx) {
+      for (const match of o.catalog().match(record.value)) {
+        o.metrics?.matches.inc();
+        await ctx.forward({
+          ...record,
+          key: subscriptionStoreKey(match.subscriptionId, match.tenant),
+          value: match,
+        });
+      }
+    },
+  };
+}
+
+/** Whether this task's partition owns a subscription (matches and outcomes are keyed by it). */
+function owns(ctx: ProcessorContext<unknown>, key: string, partitions: number): boolean {
+  return partitionFor(Buffer.from(key), partitions) === ctx.partition;
+}
+
+function notifyNode(
+  o: ProcessorTopologyOptions,
+  now: () => number,
+): Processor<Match | DeliveryOutcome, Notification> {
+  let notify: NotifyProcessor;
+  const pending = new Map<string, SubscriptionRef>();
+  let stopListening: (() => void) | undefined;
+
+  const emit = async (ctx: ProcessorContext<Notification>, notifications: readonly Notification[]) => {
+    for (const n of notifications) {
+      o.metrics?.notifications.inc({ channel: n.channel.type, type: n.type });
+      if (n.occurredAt)
+        o.metrics?.endToEndLatency.observe(Math.max(0, now() - Date.parse(n.occurredAt)) / 1000);
+      await ctx.forward({
+        key: subscriptionStoreKey(n.subscriptionId, n.tenant),
+        value: n,
+        timestamp: now(),
+        headers: {},
+      });
+    }
+  };
+
+  return {
+    init(ctx) {
+      notify = new NotifyProcessor({
+        store: ctx.store<SubscriptionStatusRecord>(STORE_STATUS),
+        now: () => new Date(now()),
+        baseUrl: o.baseUrl,
+      });
+      const catalog = o.catalog();
+      // Every subscription this task owns is looked at once (handshakes of new ones), then on change.
+      for (const key of catalog.keys()) {
+        const ref = subscriptionRef(key);
+        if (ref && owns(ctx, key, o.partitions)) pending.set(key, ref);
+      }
+      stopListening = catalog.onSubscriptionChange((ref) => {
+        if (owns(ctx, ref.key, o.partitions)) pending.set(ref.key, ref);
+      });
+      ctx.schedule(500, 'wall-clock', async () => {
+        const refs = [...pending.values()];
+        pending.clear();
+        for (const ref of refs) {
+          const sub = catalog.get(ref.key);
+          if (sub && catalog.outcome(ref.key)?.status === 'compiled') {
+            await emit(ctx, (await notify.subscriptionChanged(sub)).notifications);
+          } else if (!sub) {
+            await notify.subscriptionRemoved(ref.id, ref.tenant);
+          }
+        }
+      });
+      ctx.schedule(5000, 'wall-clock', async (timestamp) => {
+        const results = await notify.punctuateStored(new Date(timestamp), (id, tenant) =>
+          catalog.get(subscriptionStoreKey(id, tenant)),
+        );
+        for (const r of results) await emit(ctx, r.notifications);
+      });
+    },
+    async process(record, ctx) {
+      if (ctx.topic === o.topics.outcomes) {
+        await notify.outcome(record.value as DeliveryOutcome);
+        return;
+      }
+      const match = record.value as Match;
+      const sub = o.catalog().get(subscriptionStoreKey(match.subscriptionId, match.tenant));
+      if (!sub) return; // deleted since it matched
+      await emit(ctx, await notify.process(match, sub));
+    },
+    close() {
+      stopListening?.();
+    },
+  };
+}

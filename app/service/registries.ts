@@ -1,0 +1,121 @@
+import type { FhirResource } from '../../processors/index.js';
+import { createMatcher, subscriptionStoreKey } from '../../processors/index.js';
+import type { ReadOnlyTable } from '../../state/index.js';
+import type { ResourceRegistry, WriteResult } from '../http/index.js';
+import { subscriptionRef } from '../pipeline/catalog.js';
+import type { TableWriter } from './table-writer.js';
+
+function withMeta(resource: FhirResource, previous: FhirResource | undefined): FhirResource {
+  const version = Number(previous?.meta?.versionId ?? 0);
+  return {
+    ...resource,
+    meta: {
+      ...resource.meta,
+      versionId: String(Number.isFinite(version) ? version + 1 : 1),
+      lastUpdated: new Date().toISOString(),
+    },
+  };
+}
+
+/** Subscriptions: compiled against the current topics before anything is written. */
+export class SubscriptionRegistry implements ResourceRegistry {
+  readonly resourceType = 'Subscription' as const;
+
+  constructor(
+    private readonly table: () => ReadOnlyTable<FhirResource> | undefined,
+    private readonly topics: () => ReadOnlyTable<FhirResource> | undefined,
+    private readonly writer: TableWriter<FhirResource>,
+  ) {}
+
+  async get(id: string, tenant?: string): Promise<FhirResource | undefined> {
+    return this.table()?.get(subscriptionStoreKey(id, tenant));
+  }
+
+  async list(tenant?: string): Promise<FhirResource[]> {
+    const out: FhirResource[] = [];
+    for (const [key, resource] of this.table()?.entries() ?? []) {
+      if (subscriptionRef(key)?.tenant === tenant) out.push(resource);
+    }
+    return out;
+  }
+
+  async put(resource: FhirResource, tenant?: string): Promise<WriteResult> {
+    // A matcher of its own, holding only the topics, tells whether the subscription compiles.
+    const scratch = createMatcher();
+    for (const [url, topic] of this.topics()?.entries() ?? []) scratch.putTopic(url, topic);
+    const outcome = scratch.putSubscription(resource.id!, resource, tenant !== undefined ? { tenant } : {});
+    if (outcome.status === 'error') return { ok: false, status: 422, reason: outcome.error.message };
+    if (outcome.status === 'waiting-for-topic') {
+      return {
+        ok: false,
+        status: 422,
+        reason: `SubscriptionTopic ${outcome.topicUrl} is not known: create it first`,
+      };
+    }
+    const key = subscriptionStoreKey(resource.id!, tenant);
+    const previous = this.table()?.get(key);
+    const stored = withMeta(resource, previous);
+    await this.writer.write(key, stored);
+    return { ok: true, resource: stored, created: previous === undefined };
+  }
+
+  async delete(id: string, tenant?: string): Promise<boolean> {
+    const key = subscriptionStoreKey(id, tenant);
+    if (this.table()?.get(key) === undefined) return false;
+    await this.writer.write(key, null);
+    return true;
+  }
+}
+
+/** SubscriptionTopics: keyed by canonical URL in their table, addressed by id over REST. */
+export class TopicRegistry implements ResourceRegistry {
+  readonly resourceType = 'SubscriptionTopic' as const;
+
+  constructor(
+    private readonly table: () => ReadOnlyTable<FhirResource> | undefined,
+    private readonly writer: TableWriter<FhirResource>,
+  ) {}
+
+  private find(id: string): [string, FhirResource] | undefined {
+    for (const entry of this.table()?.entries() ?? []) if (entry[1].id === id) return entry;
+    return undefined;
+  }
+
+  async get(id: string): Promise<FhirResource | undefined> {
+    return this.find(id)?.[1];
+  }
+
+  async list(): Promise<FhirResource[]> {
+    return [...(this.table()?.entries() ?? [])].map(([, r]) => r);
+  }
+
+  async put(resource: FhirResource): Promise<WriteResult> {
+    const url = typeof resource.url === 'string' ? resource.url : undefined;
+    if (!url)
+      return { ok: false, status: 422, reason: 'SubscriptionTopic.url (its canonical URL) is required' };
+    const existing = this.find(resource.id!);
+    if (existing && existing[0] !== url) {
+      return {
+        ok: false,
+        status: 409,
+        reason: `SubscriptionTopic/${resource.id} has url ${existing[0]}; a topic's url cannot change`,
+      };
+    }
+    const holder = this.table()?.get(url);
+    if (holder && holder.id !== resource.id) {
+      return { ok: false, status: 409, reason: `${url} is already SubscriptionTopic/${holder.id}` };
+    }
+    const outcome = createMatcher().putTopic(url, resource);
+    if (outcome.error) return { ok: false, status: 422, reason: outcome.error.message };
+    const stored = withMeta(resource, holder);
+    await this.writer.write(url, stored);
+    return { ok: true, resource: stored, created: holder === undefined };
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const existing = this.find(id);
+    if (!existing) return false;
+    await this.writer.write(existing[0], null);
+    return true;
+  }
+}

@@ -1,0 +1,371 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type {
+  DecodeOptions,
+  FhirResource,
+  OutputTopics,
+  SubscriptionStatusRecord,
+} from '../../processors/index.js';
+import { normalizeSubscription, subscriptionStoreKey } from '../../processors/index.js';
+import type { ReadOnlyTable, TopicSpec, Transport } from '../../state/index.js';
+import { codecs, GlobalTable } from '../../state/index.js';
+import {
+  AmqpSink,
+  HttpSink,
+  KafkaExternalSink,
+  KafkaTransport,
+  superviseConnection,
+} from '../../connectors/index.js';
+import type { ConnectionSupervisor, Sink } from '../../connectors/index.js';
+import { EmbeddedTransport, KafkaStreams, prometheusMetrics } from '../../topology/index.js';
+import type { RunMode } from '../commands/run.js';
+import type { Config } from '../config/index.js';
+import { buildHttpServer } from '../http/index.js';
+import type { HttpPorts } from '../http/index.js';
+import { createMetrics } from '../observability/index.js';
+import { SubscriptionCatalog } from '../pipeline/catalog.js';
+import { buildDeliveryTopology } from '../pipeline/delivery-topology.js';
+import {
+  buildProcessorTopology,
+  STORE_STATUS,
+  TABLE_SUBSCRIPTIONS,
+  TABLE_TOPICS,
+} from '../pipeline/processor-topology.js';
+import { ChangelogIntake } from './intake.js';
+import { SubscriptionRegistry, TopicRegistry } from './registries.js';
+import { SubscriptionStatusService } from './status.js';
+import { TableWriter } from './table-writer.js';
+
+const SINK_MODES = { 'http-sink': 'rest-hook', 'amqp-sink': 'message', 'kafka-sink': 'kafka' } as const;
+
+export interface RunningService {
+  readonly url: string;
+  readonly streams: readonly KafkaStreams[];
+  stop(): Promise<void>;
+}
+
+export interface StartServiceOptions {
+  config: Config;
+  mode: RunMode;
+  logger: Logger;
+}
+
+function outputTopics(config: Config): OutputTopics {
+  return {
+    'rest-hook': config.TOPIC_NOTIFICATIONS_REST_HOOK,
+    message: config.TOPIC_NOTIFICATIONS_MESSAGE,
+    kafka: config.TOPIC_NOTIFICATIONS_KAFKA,
+  };
+}
+
+/** The topics the service reads and writes, made when missing (internal ones come from the runtime). */
+function topicSpecs(config: Config): TopicSpec[] {
+  const p = config.PARTITIONS;
+  return [
+    { topic: config.TOPIC_CHANGELOG, partitions: p },
+    { topic: config.TOPIC_CHANGELOG_DLQ, partitions: p },
+    { topic: config.TOPIC_SUBSCRIPTIONS, partitions: p, compacted: true },
+    { topic: config.TOPIC_SUBSCRIPTION_TOPICS, partitions: p, compacted: true },
+    { topic: config.TOPIC_NOTIFICATIONS_REST_HOOK, partitions: p },
+    { topic: config.TOPIC_NOTIFICATIONS_MESSAGE, partitions: p },
+    { topic: config.TOPIC_NOTIFICATIONS_KAFKA, partitions: p },
+    { topic: config.TOPIC_DELIVERY_OUTCOMES, partitions: p },
+    { topic: config.TOPIC_DELIVERY_DLQ, partitions: p },
+  ];
+}
+
+async function openTransport(config: Config): Promise<Transport> {
+  if (!config.KAFKA_BROKERS) return EmbeddedTransport.open(join(config.DATA_DIR, 'log'));
+  return new KafkaTransport({
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID,
+    ssl: config.KAFKA_SSL,
+    ...(config.KAFKA_SASL_MECHANISM
+      ? {
+          sasl: {
+            mechanism: config.KAFKA_SASL_MECHANISM,
+            username: config.KAFKA_SASL_USERNAME ?? '',
+            password: config.KAFKA_SASL_PASSWORD ?? '',
+          },
+        }
+      : {}),
+  });
+}
+
+function baseUrl(config: Config): string {
+  return `${config.ADVERTISED_URL ?? `http://localhost:${config.PORT}`}/fhir`;
+}
+
+/**
+ * Starts what a run mode asks for: the processor (decode → versions → match → notify), one or
+ * all sinks, and the HTTP API; embedded (one process, durable log in DATA_DIR) without
+ * KAFKA_BROKERS, a member of the application's consumer groups with it.
+ */
+export async function startService({ config, mode, logger }: StartServiceOptions): Promise<RunningService> {
+  const metrics = createMetrics();
+  const metricsPort = prometheusMetrics(metrics.registry);
+  const transport = await openTransport(config);
+  await transport.admin.ensureTopics(topicSpecs(config));
+  const partitions = (await transport.admin.partitionCount(config.TOPIC_CHANGELOG)) ?? config.PARTITIONS;
+  const streamsLogger = logger.child({ component: 'streams' });
+  // Sinks deliver outside Kafka (HTTP, AMQP): at-least-once is what they can give whatever the setting.
+  const streamsConfig = (applicationId: string, guarantee = config.PROCESSING_GUARANTEE) => ({
+    applicationId,
+    processingGuarantee: guarantee,
+    commitIntervalMs: config.COMMIT_INTERVAL_MS,
+    stateDir: join(config.DATA_DIR, 'state'),
+  });
+  const decode: DecodeOptions = {
+    defaultFormat:
+      config.CHANGELOG_FORMAT === 'schema-registry' ? 'schema-registry' : config.CHANGELOG_FORMAT,
+    maxValueBytes: config.MAX_RECORD_BYTES,
+  };
+  const streams: KafkaStreams[] = [];
+  const supervisors: ConnectionSupervisor[] = [];
+  const sinks: Sink[] = [];
+  const stoppers: (() => Promise<void>)[] = [];
+
+  let catalog: SubscriptionCatalog | undefined;
+  let processor: KafkaStreams | undefined;
+  const runProcessor = mode === 'processor' || mode === 'all';
+  if (runProcessor) {
+    const statusChangelog = `${config.APPLICATION_ID}-${STORE_STATUS}-changelog`;
+    const topology = buildProcessorTopology({
+      topics: {
+        changelog: config.TOPIC_CHANGELOG,
+        changelogDlq: config.TOPIC_CHANGELOG_DLQ,
+        subscriptions: config.TOPIC_SUBSCRIPTIONS,
+        subscriptionTopics: config.TOPIC_SUBSCRIPTION_TOPICS,
+        outcomes: config.TOPIC_DELIVERY_OUTCOMES,
+        output: outputTopics(config),
+      },
+      partitions,
+      catalog: () => {
+        // Built on first use: the global tables exist and have caught up before any task starts.
+        catalog ??= startCatalog(processor!, logger);
+        return catalog;
+      },
+      decode,
+      versionsRetentionMs: config.VERSIONS_RETENTION_HOURS * 3600_000,
+      baseUrl: baseUrl(config),
+      metrics,
+    });
+    processor = new KafkaStreams({
+      topology,
+      transport,
+      config: streamsConfig(config.APPLICATION_ID),
+      metrics: metricsPort,
+      logger: streamsLogger,
+    });
+    streams.push(processor);
+    await transport.admin.ensureTopics([{ topic: statusChangelog, partitions, compacted: true }]);
+    const statusView = new GlobalTable<SubscriptionStatusRecord>({
+      name: 'subscription-status-view',
+      topic: statusChangelog,
+      codec: codecs.json(),
+      readCommitted: config.PROCESSING_GUARANTEE === 'exactly_once',
+    });
+    await processor.start();
+    catalog ??= startCatalog(processor, logger);
+    await statusView.start(transport);
+    stoppers.push(() => statusView.stop());
+    const producer = await transport.producer();
+    stoppers.push(() => producer.close());
+    const subscriptionsTable = () => processor!.table<FhirResource>(TABLE_SUBSCRIPTIONS);
+    const topicsTable = () => processor!.table<FhirResource>(TABLE_TOPICS);
+    const ports: HttpPorts = {
+      subscriptions: new SubscriptionRegistry(
+        subscriptionsTable,
+        topicsTable,
+        new TableWriter(transport, producer, config.TOPIC_SUBSCRIPTIONS, subscriptionsTable),
+      ),
+      topics: new TopicRegistry(
+        topicsTable,
+        new TableWriter(transport, producer, config.TOPIC_SUBSCRIPTION_TOPICS, topicsTable),
+      ),
+      status: new SubscriptionStatusService(
+        () => catalog,
+        () => statusView,
+        baseUrl(config),
+      ),
+      intake: new ChangelogIntake(transport, producer, config.TOPIC_CHANGELOG, decode),
+      readiness: { ready: () => readiness(streams) },
+      metrics: { contentType: metrics.registry.contentType, metrics: () => metrics.registry.metrics() },
+    };
+    stoppers.unshift(
+      await listen(
+        buildHttpServer({
+          ports,
+          bodyLimit: config.MAX_RECORD_BYTES * 4,
+          adminToken: config.ADMIN_TOKEN,
+          logger,
+        }),
+        config,
+        logger,
+      ),
+    );
+  }
+
+  for (const [sinkMode, channel] of Object.entries(SINK_MODES) as [
+    keyof typeof SINK_MODES,
+    keyof OutputTopics,
+  ][]) {
+    if (mode !== sinkMode && mode !== 'all') continue;
+    const subscriptions = new GlobalTable<FhirResource>({
+      name: `${sinkMode}-subscriptions`,
+      topic: config.TOPIC_SUBSCRIPTIONS,
+      codec: codecs.json(),
+      readCommitted: false,
+    });
+    if (sinkMode === 'http-sink') {
+      await subscriptions.start(transport);
+      stoppers.push(() => subscriptions.stop());
+    }
+    const sink = createSink(sinkMode, config, (id) => signingSecret(subscriptions, id));
+    sinks.push(sink);
+    supervisors.push(
+      superviseConnection(sink, {
+        onError: (error: unknown) =>
+          logger.warn({ sink: sink.name, error: String(error) }, 'sink not connected'),
+      }),
+    );
+    const sinkStreams = new KafkaStreams({
+      topology: buildDeliveryTopology({
+        input: outputTopics(config)[channel],
+        outcomes: config.TOPIC_DELIVERY_OUTCOMES,
+        deadLetters: config.TOPIC_DELIVERY_DLQ,
+        sink: () => sink,
+        defaultMaxAttempts: config.DELIVERY_MAX_ATTEMPTS,
+      }),
+      transport,
+      config: streamsConfig(`${config.APPLICATION_ID}-${sinkMode}`, 'at_least_once'),
+      metrics: metricsPort,
+      logger: streamsLogger.child({ sink: sinkMode }),
+    });
+    streams.push(sinkStreams);
+    await sinkStreams.start();
+  }
+
+  if (!runProcessor) {
+    const ports = opsOnlyPorts(streams, metrics.registry);
+    stoppers.unshift(await listen(buildHttpServer({ ports, bodyLimit: 1 << 20, logger }), config, logger));
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const s of stoppers.splice(0, 1)) await s(); // the HTTP server first: no new work
+      await Promise.all(streams.map((s) => s.stop()));
+      catalog?.stop();
+      for (const supervisor of supervisors) supervisor.stop();
+      await Promise.all(sinks.map((s) => s.close()));
+      for (const s of stoppers) await s();
+      await transport.close();
+    })());
+  return {
+    url: `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`,
+    streams,
+    stop,
+  };
+}
+
+function startCatalog(processor: KafkaStreams, logger: Logger): SubscriptionCatalog {
+  const subscriptions = processor.table<FhirResource>(TABLE_SUBSCRIPTIONS);
+  const topics = processor.table<FhirResource>(TABLE_TOPICS);
+  if (!subscriptions || !topics) throw new Error('the subscription tables are not started');
+  const catalog = new SubscriptionCatalog(subscriptions, topics, logger.child({ component: 'catalog' }));
+  catalog.start();
+  return catalog;
+}
+
+function signingSecret(table: ReadOnlyTable<FhirResource>, subscriptionId: string): string | undefined {
+  const resource = table.get(subscriptionStoreKey(subscriptionId));
+  if (!resource) return undefined;
+  try {
+    return normalizeSubscription(resource).options.signingSecret;
+  } catch {
+    return undefined; // an unreadable subscription never reached a sink: it was refused at the API
+  }
+}
+
+function createSink(
+  mode: keyof typeof SINK_MODES,
+  config: Config,
+  secretFor: (id: string) => string | undefined,
+): Sink {
+  if (mode === 'http-sink') {
+    return new HttpSink({
+      config: { requestTimeoutMs: config.HTTP_TIMEOUT_MS, endpointAllowlist: config.ENDPOINT_ALLOWLIST },
+      secretFor,
+    });
+  }
+  if (mode === 'amqp-sink') return new AmqpSink({ config: { url: config.RABBITMQ_URL } });
+  return new KafkaExternalSink({
+    config: {
+      brokers: config.KAFKA_BROKERS ?? ['127.0.0.1:9092'],
+      ssl: config.KAFKA_SSL,
+      ...(config.KAFKA_SASL_MECHANISM
+        ? {
+            sasl: {
+              mechanism: config.KAFKA_SASL_MECHANISM,
+              username: config.KAFKA_SASL_USERNAME ?? '',
+              password: config.KAFKA_SASL_PASSWORD ?? '',
+            },
+          }
+        : {}),
+    },
+  });
+}
+
+function readiness(streams: readonly KafkaStreams[]): { ready: boolean; reason?: string } {
+  const notRunning = streams.filter((s) => s.state !== 'running');
+  if (notRunning.length === 0) return { ready: true };
+  return {
+    ready: false,
+    reason: notRunning.map((s) => `${s.config.applicationId} is ${s.state}`).join('; '),
+  };
+}
+
+function opsOnlyPorts(
+  streams: readonly KafkaStreams[],
+  registry: ReturnType<typeof createMetrics>['registry'],
+): HttpPorts {
+  const none = {
+    async get() {
+      return undefined;
+    },
+    async list() {
+      return [];
+    },
+    async put() {
+      return {
+        ok: false as const,
+        status: 409 as const,
+        reason: 'this process runs a sink only: use a processor instance',
+      };
+    },
+    async delete() {
+      return false;
+    },
+  };
+  return {
+    subscriptions: { resourceType: 'Subscription', ...none },
+    topics: { resourceType: 'SubscriptionTopic', ...none },
+    status: { status: async () => undefined, events: async () => undefined },
+    intake: {
+      validate: async () => {
+        throw new Error('this process runs a sink only: send changes to a processor instance');
+      },
+      submit: async () => undefined,
+    },
+    readiness: { ready: () => readiness(streams) },
+    metrics: { contentType: registry.contentType, metrics: () => registry.metrics() },
+  };
+}
+
+async function listen(server: FastifyInstance, config: Config, logger: Logger): Promise<() => Promise<void>> {
+  await server.listen({ port: config.PORT, host: config.HOST });
+  logger.info({ port: config.PORT, host: config.HOST }, 'HTTP API listening');
+  return () => server.close();
+}
