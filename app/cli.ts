@@ -3,8 +3,10 @@
  */
 import { Command } from 'commander';
 import { ConfigError, SubstreamError } from '../state/index.js';
+import { registerDlq } from './commands/dlq.js';
 import { registerMatch } from './commands/match.js';
 import { registerRun } from './commands/run.js';
+import { registerSubscriptions } from './commands/subscriptions.js';
 import { registerTopics } from './commands/topics.js';
 
 export function buildCli(): Command {
@@ -13,7 +15,9 @@ export function buildCli(): Command {
     .showHelpAfterError();
   registerRun(program);
   registerTopics(program);
+  registerSubscriptions(program);
   registerMatch(program);
+  registerDlq(program);
   return program;
 }
 

@@ -43,6 +43,27 @@ export interface MetricsSource {
   metrics(): Promise<string>;
 }
 
+export interface DeadLetterEntry {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  reason?: string;
+  stage?: string;
+  /** The original value when it is JSON, else its text. */
+  value: unknown;
+}
+
+/** The two dead-letter topics: changes that could not be decoded, notifications that could not be delivered. */
+export interface DeadLetterService {
+  list(
+    source: 'changes' | 'deliveries',
+    filter: { subscriptionId?: string; limit: number },
+  ): Promise<DeadLetterEntry[]>;
+  /** Sends a subscription's undelivered notifications to its sink again; resolves to how many. */
+  redrive(subscriptionId: string, tenant?: string): Promise<number>;
+}
+
 export interface HttpPorts {
   subscriptions: ResourceRegistry;
   topics: ResourceRegistry;
@@ -50,4 +71,5 @@ export interface HttpPorts {
   intake: ChangeIntake;
   readiness: Readiness;
   metrics: MetricsSource;
+  deadLetters?: DeadLetterService;
 }

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { bearerGuard } from './auth.js';
 import { HttpError, operationOutcome } from './operation-outcome.js';
 import type { HttpPorts } from './ports.js';
+import { registerDeadLetterRoutes } from './routes/dead-letters.js';
 import { registerIngestRoutes } from './routes/ingest.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerRegistryRoutes } from './routes/registry.js';
@@ -26,11 +27,12 @@ const FHIR_JSON = 'application/fhir+json';
 /** The HTTP API: FHIR admin routes, change ingest, $status, metrics and health. */
 export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   // pino's Logger is fastify's logger; the cast only widens it to the base logger type the routes use.
-  const logger = options.logger?.child({ component: 'http' }) as FastifyBaseLogger | undefined;
+  // Requests are not logged one by one (info); errors still are.
+  const logger = options.logger?.child({ component: 'http' }, { level: 'warn' }) as
+    FastifyBaseLogger | undefined;
   const app: FastifyInstance = Fastify({
     bodyLimit: options.bodyLimit,
     ...(logger ? { loggerInstance: logger } : { logger: false }),
-    disableRequestLogging: true,
   });
 
   const parseJson = (
@@ -56,7 +58,12 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   const guard = bearerGuard(options.adminToken);
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0] ?? '';
-    if (path.startsWith('/fhir') || path.startsWith('/changes') || path.startsWith('/ingest')) {
+    if (
+      path.startsWith('/fhir') ||
+      path.startsWith('/changes') ||
+      path.startsWith('/ingest') ||
+      path.startsWith('/admin')
+    ) {
       guard(request.headers.authorization);
     }
   });
@@ -91,5 +98,6 @@ export function buildHttpServer(options: HttpServerOptions): FastifyInstance {
   registerRegistryRoutes(app, options.ports.topics);
   registerStatusRoutes(app, options.ports.status);
   registerIngestRoutes(app, options.ports.intake);
+  registerDeadLetterRoutes(app, options.ports.deadLetters);
   return app;
 }

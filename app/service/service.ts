@@ -32,6 +32,7 @@ import {
   TABLE_SUBSCRIPTIONS,
   TABLE_TOPICS,
 } from '../pipeline/processor-topology.js';
+import { TopicDeadLetters } from './dead-letters.js';
 import { ChangelogIntake } from './intake.js';
 import { SubscriptionRegistry, TopicRegistry } from './registries.js';
 import { SubscriptionStatusService } from './status.js';
@@ -192,6 +193,11 @@ export async function startService({ config, mode, logger }: StartServiceOptions
       intake: new ChangelogIntake(transport, producer, config.TOPIC_CHANGELOG, decode),
       readiness: { ready: () => readiness(streams) },
       metrics: { contentType: metrics.registry.contentType, metrics: () => metrics.registry.metrics() },
+      deadLetters: new TopicDeadLetters(transport, producer, {
+        changes: config.TOPIC_CHANGELOG_DLQ,
+        deliveries: config.TOPIC_DELIVERY_DLQ,
+        output: outputTopics(config),
+      }),
     };
     stoppers.unshift(
       await listen(

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type {
   AppendResult,
   GroupConsumer,
@@ -74,8 +73,18 @@ class PartitionLoops {
   private async idle(): Promise<void> {
     const signal = this.wake.signal;
     if (signal.aborted) return;
-    // The timeout only bounds how long a missed wake-up could stall a loop.
-    await Promise.race([once(signal, 'abort'), new Promise((r) => setTimeout(r, 200).unref())]);
+    // The timeout only bounds how long a missed wake-up could stall a loop. The listener is
+    // removed either way, so idle loops do not pile listeners onto one signal.
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, 200);
+      timer.unref();
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 }
 
