@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The service's metrics (DESIGN.md section 5) on one registry per process; components receive the
@@ -20,12 +20,6 @@ export function createMetrics(registry = new Registry()) {
       labelNames: ['format'] as const,
       registers: [registry],
     }),
-    changesDeadLettered: new Counter({
-      name: 'substream_changes_dead_lettered_total',
-      help: 'Records sent to a dead-letter topic, by stage.',
-      labelNames: ['stage'] as const,
-      registers: [registry],
-    }),
     versionsDropped: new Counter({
       name: 'substream_versions_dropped_total',
       help: 'Changes dropped as duplicate or stale versions.',
@@ -41,12 +35,6 @@ export function createMetrics(registry = new Registry()) {
       name: 'substream_notifications_total',
       help: 'Notifications built, by channel and type.',
       labelNames: ['channel', 'type'] as const,
-      registers: [registry],
-    }),
-    subscriptions: new Gauge({
-      name: 'substream_subscriptions',
-      help: 'Subscriptions in the table, by status.',
-      labelNames: ['status'] as const,
       registers: [registry],
     }),
     endToEndLatency: new Histogram({

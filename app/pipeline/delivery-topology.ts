@@ -1,5 +1,6 @@
 import type {
   DeadLetter,
+  DeliveryMetrics,
   DeliveryOutcome,
   DeliverySink,
   DeliveryStoreValue,
@@ -19,6 +20,8 @@ export interface DeliveryTopologyOptions {
   deadLetters: string;
   sink: () => DeliverySink;
   defaultMaxAttempts: number;
+  /** Per task: attempts, outcomes, change-to-acknowledgement latency, parked subscriptions. */
+  metrics?: (taskId: string) => DeliveryMetrics;
   now?: () => number;
 }
 
@@ -50,6 +53,7 @@ function deliverNode(o: DeliveryTopologyOptions): Processor<Notification, Delive
           store: ctx.store<DeliveryStoreValue>(STORE_DELIVERY),
           sink: o.sink(),
           clock: { now },
+          ...(o.metrics ? { metrics: o.metrics(ctx.taskId) } : {}),
           // Outcomes are keyed like the matches, so they reach the task that numbers the subscription.
           emitOutcome: (outcome) =>
             ctx.forward(

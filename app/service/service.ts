@@ -12,6 +12,7 @@ import type { ReadOnlyTable, TopicSpec, Transport } from '../../state/index.js';
 import { codecs, GlobalTable } from '../../state/index.js';
 import {
   AmqpSink,
+  createDeliveryMetrics,
   HttpSink,
   KafkaExternalSink,
   KafkaTransport,
@@ -243,6 +244,7 @@ export async function startService({ config, mode, logger }: StartServiceOptions
         deadLetters: config.TOPIC_DELIVERY_DLQ,
         sink: () => sink,
         defaultMaxAttempts: config.DELIVERY_MAX_ATTEMPTS,
+        metrics: (task) => createDeliveryMetrics(metrics.registry, { sink: sink.name, task }),
       }),
       transport,
       config: streamsConfig(`${config.APPLICATION_ID}-${sinkMode}`, 'at_least_once'),
