@@ -133,10 +133,7 @@ export class KafkaTransport implements Transport {
     this.admin = {
       ensureTopics: (specs) => this.ensureTopics(specs),
       partitionCount: (topic) => this.partitionCount(topic),
-      endOffsets: async (topic) => {
-        const offsets = await (await this.adminClient_()).fetchTopicOffsets(topic);
-        return new Map(offsets.map((o) => [o.partition, o.high]));
-      },
+      endOffsets: (topic) => this.endOffsets(topic),
       deleteTopics: async (topics) => {
         if (topics.length > 0) await (await this.adminClient_()).deleteTopics({ topics: [...topics] });
       },
@@ -389,6 +386,32 @@ export class KafkaTransport implements Transport {
       this.adminClient = admin;
     }
     return this.adminClient;
+  }
+
+  /**
+   * High watermarks of every partition. Right after a topic is created the metadata may not list
+   * its partitions yet, and kafkajs then fails inside fetchTopicOffsets: wait for them instead.
+   */
+  private async endOffsets(topic: string): Promise<Map<number, string>> {
+    const admin = await this.adminClient_();
+    const deadline = Date.now() + 30_000;
+    for (let attempt = 0; ; attempt += 1) {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      if ((metadata.topics[0]?.partitions.length ?? 0) > 0) {
+        try {
+          const offsets = await admin.fetchTopicOffsets(topic);
+          return new Map(offsets.map((o) => [o.partition, o.high]));
+        } catch (cause) {
+          if (!(cause instanceof TypeError) || Date.now() > deadline)
+            throw wrap(`Cannot read end offsets of ${topic}`, cause);
+        }
+      } else if (Date.now() > deadline) {
+        throw new TransportError(`Topic ${topic} has no partitions in the cluster metadata`, {
+          retriable: true,
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 1000)));
+    }
   }
 
   private async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
