@@ -77,21 +77,26 @@ function topicSpecs(config: Config): TopicSpec[] {
   ];
 }
 
+function saslOf(config: Config): {
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+} {
+  if (!config.KAFKA_SASL_MECHANISM) return {};
+  return {
+    sasl: {
+      mechanism: config.KAFKA_SASL_MECHANISM,
+      username: config.KAFKA_SASL_USERNAME ?? '',
+      password: config.KAFKA_SASL_PASSWORD ?? '',
+    },
+  };
+}
+
 async function openTransport(config: Config): Promise<Transport> {
   if (!config.KAFKA_BROKERS) return EmbeddedTransport.open(join(config.DATA_DIR, 'log'));
   return new KafkaTransport({
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID,
     ssl: config.KAFKA_SSL,
-    ...(config.KAFKA_SASL_MECHANISM
-      ? {
-          sasl: {
-            mechanism: config.KAFKA_SASL_MECHANISM,
-            username: config.KAFKA_SASL_USERNAME ?? '',
-            password: config.KAFKA_SASL_PASSWORD ?? '',
-          },
-        }
-      : {}),
+    ...saslOf(config),
   });
 }
 
@@ -219,6 +224,11 @@ export async function startService({ config, mode, logger }: StartServiceOptions
     keyof OutputTopics,
   ][]) {
     if (mode !== sinkMode && mode !== 'all') continue;
+    if (sinkMode === 'kafka-sink' && !config.KAFKA_BROKERS) {
+      // Named Kafka channels need a Kafka cluster; their notifications wait in the embedded log.
+      logger.info('embedded mode: the Kafka named-channel sink runs only with KAFKA_BROKERS');
+      continue;
+    }
     const subscriptions = new GlobalTable<FhirResource>({
       name: `${sinkMode}-subscriptions`,
       topic: config.TOPIC_SUBSCRIPTIONS,
@@ -311,17 +321,9 @@ function createSink(
   if (mode === 'amqp-sink') return new AmqpSink({ config: { url: config.RABBITMQ_URL } });
   return new KafkaExternalSink({
     config: {
-      brokers: config.KAFKA_BROKERS ?? ['127.0.0.1:9092'],
+      brokers: config.KAFKA_BROKERS ?? [],
       ssl: config.KAFKA_SSL,
-      ...(config.KAFKA_SASL_MECHANISM
-        ? {
-            sasl: {
-              mechanism: config.KAFKA_SASL_MECHANISM,
-              username: config.KAFKA_SASL_USERNAME ?? '',
-              password: config.KAFKA_SASL_PASSWORD ?? '',
-            },
-          }
-        : {}),
+      ...saslOf(config),
     },
   });
 }
