@@ -40,3 +40,4 @@ export { EmbeddedTransport } from './embedded/transport.js';
 export { TopologyTestDriver, type TestDriverOptions, type OutputRecord } from './test-driver.js';
 export { prometheusMetrics } from './metrics.js';
 export { partitionFor, murmur2 } from './partitioner.js';
+export { rxProcessor, mapValues, flatMapValues } from './operators/rx-processor.js';

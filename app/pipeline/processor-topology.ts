@@ -20,7 +20,8 @@ import {
 import type { Headers } from '../../state/index.js';
 import { codecs, ProcessingError } from '../../state/index.js';
 import type { Processor, ProcessorContext, StreamRecord, Topology } from '../../topology/index.js';
-import { partitionFor, TopologyBuilder } from '../../topology/index.js';
+import { partitionFor, rxProcessor, TopologyBuilder } from '../../topology/index.js';
+import { mergeMap } from 'rxjs';
 import type { Metrics } from '../observability/index.js';
 import type { SubscriptionCatalog, SubscriptionRef } from './catalog.js';
 import { subscriptionRef } from './catalog.js';
@@ -85,7 +86,7 @@ export function buildProcessorTopology(o: ProcessorTopologyOptions): Topology {
   });
   b.processor<VersionedChange, Match>('match', {
     parents: ['versions'],
-    processor: () => matchNode(o),
+    processor: matchNode(o),
     deadLetterTopic: o.topics.changelogDlq,
   });
   b.repartition<Match>('matches', { parent: 'match', key: (r) => r.key, partitions: o.partitions });
@@ -164,19 +165,19 @@ function versionsNode(
   };
 }
 
-function matchNode(o: ProcessorTopologyOptions): Processor<VersionedChange, Match> {
-  return {
-    async process(record, ctx) {
-      for (const match of o.catalog().match(record.value)) {
-        o.metrics?.matches.inc();
-        await ctx.forward({
-          ...record,
-          key: subscriptionStoreKey(match.subscriptionId, match.tenant),
-          value: match,
-        });
-      }
-    },
-  };
+/** Matching holds no state of its own: one change in, one record per matched subscription out. */
+function matchNode(o: ProcessorTopologyOptions): () => Processor<VersionedChange, Match> {
+  return rxProcessor<VersionedChange, Match>(
+    mergeMap((record) =>
+      o
+        .catalog()
+        .match(record.value)
+        .map((match) => {
+          o.metrics?.matches.inc();
+          return { ...record, key: subscriptionStoreKey(match.subscriptionId, match.tenant), value: match };
+        }),
+    ),
+  );
 }
 
 /** Whether this task's partition owns a subscription (matches and outcomes are keyed by it). */
