@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type {
   AppendResult,
   GroupConsumer,
@@ -23,7 +24,7 @@ class PartitionLoops {
   private running = true;
   private readonly loops: Promise<void>[] = [];
   private readonly paused = new Set<string>();
-  private wake = new AbortController();
+  private wake = wakeSignal();
 
   constructor(private readonly log: LogStore) {
     log.appended.on('append', this.onAppend);
@@ -67,7 +68,7 @@ class PartitionLoops {
 
   private readonly onAppend = (): void => {
     this.wake.abort();
-    this.wake = new AbortController();
+    this.wake = wakeSignal();
   };
 
   private async idle(): Promise<void> {
@@ -86,6 +87,13 @@ class PartitionLoops {
       signal.addEventListener('abort', done, { once: true });
     });
   }
+}
+
+/** One signal wakes every idle partition loop at once: as many listeners as loops is expected. */
+function wakeSignal(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 class EmbeddedTransaction implements LogTransaction {
