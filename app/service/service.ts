@@ -125,6 +125,7 @@ export async function startService({ config, mode, logger }: StartServiceOptions
   const supervisors: ConnectionSupervisor[] = [];
   const sinks: Sink[] = [];
   const stoppers: (() => Promise<void>)[] = [];
+  const bound = { port: config.PORT };
 
   let catalog: SubscriptionCatalog | undefined;
   let processor: KafkaStreams | undefined;
@@ -203,6 +204,7 @@ export async function startService({ config, mode, logger }: StartServiceOptions
         }),
         config,
         logger,
+        bound,
       ),
     );
   }
@@ -249,7 +251,9 @@ export async function startService({ config, mode, logger }: StartServiceOptions
 
   if (!runProcessor) {
     const ports = opsOnlyPorts(streams, metrics.registry);
-    stoppers.unshift(await listen(buildHttpServer({ ports, bodyLimit: 1 << 20, logger }), config, logger));
+    stoppers.unshift(
+      await listen(buildHttpServer({ ports, bodyLimit: 1 << 20, logger }), config, logger, bound),
+    );
   }
 
   let stopping: Promise<void> | undefined;
@@ -264,7 +268,7 @@ export async function startService({ config, mode, logger }: StartServiceOptions
       await transport.close();
     })());
   return {
-    url: `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`,
+    url: `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${bound.port}`,
     streams,
     stop,
   };
@@ -364,8 +368,16 @@ function opsOnlyPorts(
   };
 }
 
-async function listen(server: FastifyInstance, config: Config, logger: Logger): Promise<() => Promise<void>> {
+/** Listens on PORT (0: a port the system picks) and records the port actually bound. */
+async function listen(
+  server: FastifyInstance,
+  config: Config,
+  logger: Logger,
+  bound: { port: number },
+): Promise<() => Promise<void>> {
   await server.listen({ port: config.PORT, host: config.HOST });
-  logger.info({ port: config.PORT, host: config.HOST }, 'HTTP API listening');
+  const address = server.server.address();
+  bound.port = typeof address === 'object' && address !== null ? address.port : config.PORT;
+  logger.info({ port: bound.port, host: config.HOST }, 'HTTP API listening');
   return () => server.close();
 }
