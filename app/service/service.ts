@@ -21,7 +21,7 @@ import type { ConnectionSupervisor, Sink } from '../../connectors/index.js';
 import { EmbeddedTransport, KafkaStreams, prometheusMetrics } from '../../topology/index.js';
 import type { RunMode } from '../commands/run.js';
 import type { Config } from '../config/index.js';
-import { buildHttpServer } from '../http/index.js';
+import { buildHttpServer, HttpError } from '../http/index.js';
 import type { HttpPorts } from '../http/index.js';
 import { createMetrics } from '../observability/index.js';
 import { SubscriptionCatalog } from '../pipeline/catalog.js';
@@ -359,7 +359,12 @@ function opsOnlyPorts(
     status: { status: async () => undefined, events: async () => undefined },
     intake: {
       validate: async () => {
-        throw new Error('this process runs a sink only: send changes to a processor instance');
+        // A client's mistake, not a failure of the server: answered like a refused admin write.
+        throw new HttpError(
+          409,
+          'conflict',
+          'this process runs a sink only: send changes to a processor instance',
+        );
       },
       submit: async () => undefined,
     },
