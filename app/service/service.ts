@@ -12,6 +12,7 @@ import type { ReadOnlyTable, TopicSpec, Transport } from '../../state/index.js';
 import { codecs, GlobalTable } from '../../state/index.js';
 import {
   AmqpSink,
+  createSchemaRegistryCodec,
   HttpSink,
   KafkaExternalSink,
   KafkaTransport,
@@ -120,6 +121,17 @@ export async function startService({ config, mode, logger }: StartServiceOptions
     defaultFormat:
       config.CHANGELOG_FORMAT === 'schema-registry' ? 'schema-registry' : config.CHANGELOG_FORMAT,
     maxValueBytes: config.MAX_RECORD_BYTES,
+    // Without a registry, framed values are dead-lettered; with one, they decode like JSON changes.
+    ...(config.SCHEMA_REGISTRY_URL
+      ? {
+          schemaRegistry: createSchemaRegistryCodec({
+            url: config.SCHEMA_REGISTRY_URL,
+            clientId: config.KAFKA_CLIENT_ID,
+            ...(config.SCHEMA_REGISTRY_USERNAME ? { username: config.SCHEMA_REGISTRY_USERNAME } : {}),
+            ...(config.SCHEMA_REGISTRY_PASSWORD ? { password: config.SCHEMA_REGISTRY_PASSWORD } : {}),
+          }),
+        }
+      : {}),
   };
   const streams: KafkaStreams[] = [];
   const supervisors: ConnectionSupervisor[] = [];
