@@ -156,7 +156,7 @@ export async function startService({ config, mode, logger }: StartServiceOptions
       partitions,
       catalog: () => {
         // Built on first use: the global tables exist and have caught up before any task starts.
-        catalog ??= startCatalog(processor!, logger);
+        catalog ??= startCatalog(processor!, logger, metrics);
         return catalog;
       },
       decode,
@@ -180,7 +180,7 @@ export async function startService({ config, mode, logger }: StartServiceOptions
       readCommitted: config.PROCESSING_GUARANTEE === 'exactly_once',
     });
     await processor.start();
-    catalog ??= startCatalog(processor, logger);
+    catalog ??= startCatalog(processor, logger, metrics);
     await statusView.start(transport);
     stoppers.push(() => statusView.stop());
     const producer = await transport.producer();
@@ -286,12 +286,27 @@ export async function startService({ config, mode, logger }: StartServiceOptions
   };
 }
 
-function startCatalog(processor: KafkaStreams, logger: Logger): SubscriptionCatalog {
+function startCatalog(
+  processor: KafkaStreams,
+  logger: Logger,
+  metrics: ReturnType<typeof createMetrics>,
+): SubscriptionCatalog {
   const subscriptions = processor.table<FhirResource>(TABLE_SUBSCRIPTIONS);
   const topics = processor.table<FhirResource>(TABLE_TOPICS);
   if (!subscriptions || !topics) throw new Error('the subscription tables are not started');
   const catalog = new SubscriptionCatalog(subscriptions, topics, logger.child({ component: 'catalog' }));
   catalog.start();
+  // The gauge is recounted at most every 200 ms: a burst of table changes costs one pass.
+  let pending: NodeJS.Timeout | undefined;
+  const recount = () => {
+    pending = undefined;
+    metrics.subscriptions.reset();
+    for (const [status, n] of catalog.countByStatus()) metrics.subscriptions.set({ status }, n);
+  };
+  recount();
+  catalog.onSubscriptionChange(() => {
+    pending ??= setTimeout(recount, 200).unref();
+  });
   return catalog;
 }
 
