@@ -110,5 +110,14 @@ describe('embedded mode', () => {
     expect(classicPuts().map((r) => r.url)).toContain('/r4/Observation/g2');
     expect(await statusCount(service.url, 'classic', 2)).toBe(2);
     expect(await statusCount(service.url, 'r5', 2)).toBe(2);
+    // The handshake and deliveries were acknowledged: the R5 subscription is active.
+    await waitFor(
+      async () =>
+        (await call(service.url, 'GET', '/fhir/Subscription/r5/$status')).body.entry[0].resource.status ===
+        'active'
+          ? true
+          : undefined,
+      { timeoutMs: 5_000, what: 'the R5 subscription active' },
+    );
   });
 });
