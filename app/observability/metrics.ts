@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The service's metrics (DESIGN.md section 5) on one registry per process; components receive the
@@ -35,6 +35,12 @@ export function createMetrics(registry = new Registry()) {
       name: 'substream_notifications_total',
       help: 'Notifications built, by channel and type.',
       labelNames: ['channel', 'type'] as const,
+      registers: [registry],
+    }),
+    subscriptions: new Gauge({
+      name: 'substream_subscriptions',
+      help: 'Subscriptions in the table, by compile status.',
+      labelNames: ['status'] as const,
       registers: [registry],
     }),
     endToEndLatency: new Histogram({

@@ -93,6 +93,16 @@ export class SubscriptionCatalog {
     return this.matcher.outcome(key);
   }
 
+  /** How many subscriptions are compiled, waiting for their topic, or in error. */
+  countByStatus(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const key of this.normalized.keys()) {
+      const status = this.outcome(key)?.status ?? 'error';
+      counts.set(status, (counts.get(status) ?? 0) + 1);
+    }
+    return counts;
+  }
+
   /** Matches of a change, with subscription ids as the subscriptions know them (not table keys). */
   match(change: VersionedChange): Match[] {
     return this.matcher.match(change).map((m) => {

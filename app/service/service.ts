@@ -13,6 +13,7 @@ import { codecs, GlobalTable } from '../../state/index.js';
 import {
   AmqpSink,
   createDeliveryMetrics,
+  createSchemaRegistryCodec,
   HttpSink,
   KafkaExternalSink,
   KafkaTransport,
@@ -22,7 +23,7 @@ import type { ConnectionSupervisor, Sink } from '../../connectors/index.js';
 import { EmbeddedTransport, KafkaStreams, prometheusMetrics } from '../../topology/index.js';
 import type { RunMode } from '../commands/run.js';
 import type { Config } from '../config/index.js';
-import { buildHttpServer } from '../http/index.js';
+import { buildHttpServer, HttpError } from '../http/index.js';
 import type { HttpPorts } from '../http/index.js';
 import { createMetrics } from '../observability/index.js';
 import { SubscriptionCatalog } from '../pipeline/catalog.js';
@@ -127,11 +128,23 @@ export async function startService({ config, mode, logger }: StartServiceOptions
     defaultFormat:
       config.CHANGELOG_FORMAT === 'schema-registry' ? 'schema-registry' : config.CHANGELOG_FORMAT,
     maxValueBytes: config.MAX_RECORD_BYTES,
+    // Without a registry, framed values are dead-lettered; with one, they decode like JSON changes.
+    ...(config.SCHEMA_REGISTRY_URL
+      ? {
+          schemaRegistry: createSchemaRegistryCodec({
+            url: config.SCHEMA_REGISTRY_URL,
+            clientId: config.KAFKA_CLIENT_ID,
+            ...(config.SCHEMA_REGISTRY_USERNAME ? { username: config.SCHEMA_REGISTRY_USERNAME } : {}),
+            ...(config.SCHEMA_REGISTRY_PASSWORD ? { password: config.SCHEMA_REGISTRY_PASSWORD } : {}),
+          }),
+        }
+      : {}),
   };
   const streams: KafkaStreams[] = [];
   const supervisors: ConnectionSupervisor[] = [];
   const sinks: Sink[] = [];
   const stoppers: (() => Promise<void>)[] = [];
+  const bound = { port: config.PORT };
 
   let catalog: SubscriptionCatalog | undefined;
   let processor: KafkaStreams | undefined;
@@ -150,7 +163,7 @@ export async function startService({ config, mode, logger }: StartServiceOptions
       partitions,
       catalog: () => {
         // Built on first use: the global tables exist and have caught up before any task starts.
-        catalog ??= startCatalog(processor!, logger);
+        catalog ??= startCatalog(processor!, logger, metrics);
         return catalog;
       },
       decode,
@@ -174,7 +187,7 @@ export async function startService({ config, mode, logger }: StartServiceOptions
       readCommitted: config.PROCESSING_GUARANTEE === 'exactly_once',
     });
     await processor.start();
-    catalog ??= startCatalog(processor, logger);
+    catalog ??= startCatalog(processor, logger, metrics);
     await statusView.start(transport);
     stoppers.push(() => statusView.stop());
     const producer = await transport.producer();
@@ -215,6 +228,7 @@ export async function startService({ config, mode, logger }: StartServiceOptions
         }),
         config,
         logger,
+        bound,
       ),
     );
   }
@@ -267,7 +281,9 @@ export async function startService({ config, mode, logger }: StartServiceOptions
 
   if (!runProcessor) {
     const ports = opsOnlyPorts(streams, metrics.registry);
-    stoppers.unshift(await listen(buildHttpServer({ ports, bodyLimit: 1 << 20, logger }), config, logger));
+    stoppers.unshift(
+      await listen(buildHttpServer({ ports, bodyLimit: 1 << 20, logger }), config, logger, bound),
+    );
   }
 
   let stopping: Promise<void> | undefined;
@@ -282,18 +298,33 @@ export async function startService({ config, mode, logger }: StartServiceOptions
       await transport.close();
     })());
   return {
-    url: `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`,
+    url: `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${bound.port}`,
     streams,
     stop,
   };
 }
 
-function startCatalog(processor: KafkaStreams, logger: Logger): SubscriptionCatalog {
+function startCatalog(
+  processor: KafkaStreams,
+  logger: Logger,
+  metrics: ReturnType<typeof createMetrics>,
+): SubscriptionCatalog {
   const subscriptions = processor.table<FhirResource>(TABLE_SUBSCRIPTIONS);
   const topics = processor.table<FhirResource>(TABLE_TOPICS);
   if (!subscriptions || !topics) throw new Error('the subscription tables are not started');
   const catalog = new SubscriptionCatalog(subscriptions, topics, logger.child({ component: 'catalog' }));
   catalog.start();
+  // The gauge is recounted at most every 200 ms: a burst of table changes costs one pass.
+  let pending: NodeJS.Timeout | undefined;
+  const recount = () => {
+    pending = undefined;
+    metrics.subscriptions.reset();
+    for (const [status, n] of catalog.countByStatus()) metrics.subscriptions.set({ status }, n);
+  };
+  recount();
+  catalog.onSubscriptionChange(() => {
+    pending ??= setTimeout(recount, 200).unref();
+  });
   return catalog;
 }
 
@@ -365,7 +396,12 @@ function opsOnlyPorts(
     status: { status: async () => undefined, events: async () => undefined },
     intake: {
       validate: async () => {
-        throw new Error('this process runs a sink only: send changes to a processor instance');
+        // A client's mistake, not a failure of the server: answered like a refused admin write.
+        throw new HttpError(
+          409,
+          'conflict',
+          'this process runs a sink only: send changes to a processor instance',
+        );
       },
       submit: async () => undefined,
     },
@@ -374,8 +410,16 @@ function opsOnlyPorts(
   };
 }
 
-async function listen(server: FastifyInstance, config: Config, logger: Logger): Promise<() => Promise<void>> {
+/** Listens on PORT (0: a port the system picks) and records the port actually bound. */
+async function listen(
+  server: FastifyInstance,
+  config: Config,
+  logger: Logger,
+  bound: { port: number },
+): Promise<() => Promise<void>> {
   await server.listen({ port: config.PORT, host: config.HOST });
-  logger.info({ port: config.PORT, host: config.HOST }, 'HTTP API listening');
+  const address = server.server.address();
+  bound.port = typeof address === 'object' && address !== null ? address.port : config.PORT;
+  logger.info({ port: bound.port, host: config.HOST }, 'HTTP API listening');
   return () => server.close();
 }

@@ -1,0 +1,156 @@
+/** The resources the end-to-end service tests register and the changes they post. */
+import type { Received } from '../fakes/http-receiver.js';
+import type { Json } from '../support/service.js';
+
+export const LOINC_GLUCOSE = 'http://loinc.org|15074-8';
+export const ENCOUNTER_START = 'http://example.org/fhir/SubscriptionTopic/encounter-start';
+export const NAMED_CHANNEL =
+  'https://smilecdr.com/fhir/ns/StructureDefinition/subscription-named-channel-delivery';
+
+export const encounterStartTopic = {
+  resourceType: 'SubscriptionTopic',
+  id: 'encounter-start',
+  url: ENCOUNTER_START,
+  status: 'active',
+  resourceTrigger: [
+    {
+      resource: 'http://hl7.org/fhir/StructureDefinition/Encounter',
+      supportedInteraction: ['create', 'update'],
+      queryCriteria: { current: 'status=in-progress', resultForCreate: 'test-passes' },
+    },
+  ],
+  canFilterBy: [{ resource: 'Encounter', filterParameter: 'patient' }],
+};
+
+/** Classic R4 rest-hook with a payload: the resource is PUT to [endpoint]/[type]/[id]. */
+export function classicR4(endpoint: string, criteria = `Observation?code=${LOINC_GLUCOSE}`): Json {
+  return {
+    resourceType: 'Subscription',
+    status: 'requested',
+    reason: 'glucose results',
+    criteria,
+    channel: { type: 'rest-hook', endpoint, payload: 'application/fhir+json' },
+  };
+}
+
+/** R5 topic-based subscription delivering full-resource notification Bundles. */
+export function r5FullResource(endpoint: string): Json {
+  return {
+    resourceType: 'Subscription',
+    status: 'requested',
+    topic: ENCOUNTER_START,
+    channelType: {
+      system: 'http://terminology.hl7.org/CodeSystem/subscription-channel-type',
+      code: 'rest-hook',
+    },
+    endpoint,
+    contentType: 'application/fhir+json',
+    content: 'full-resource',
+  };
+}
+
+/** Classic R4 message subscription on a `channel:<queue>` of the configured RabbitMQ. */
+export function amqpMessage(queue: string, criteria = 'Patient?family=Chalmers'): Json {
+  return {
+    resourceType: 'Subscription',
+    status: 'requested',
+    reason: 'patients to a queue',
+    criteria,
+    channel: { type: 'message', endpoint: `channel:${queue}`, payload: 'application/fhir+json' },
+  };
+}
+
+/** Smile CDR named-channel delivery: notifications copied to an external Kafka topic. */
+export function kafkaNamedChannel(topic: string, criteria = 'Condition?clinical-status=active'): Json {
+  return {
+    resourceType: 'Subscription',
+    status: 'requested',
+    reason: 'conditions to Kafka',
+    criteria,
+    channel: {
+      type: 'message',
+      extension: [{ url: NAMED_CHANNEL, valueString: topic }],
+      payload: 'application/fhir+json',
+    },
+  };
+}
+
+export function glucose(id: string, value = 100): Json {
+  return {
+    interaction: 'update',
+    resourceType: 'Observation',
+    id,
+    resource: {
+      resourceType: 'Observation',
+      id,
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: '15074-8' }] },
+      valueQuantity: { value, unit: 'mg/dL' },
+    },
+  };
+}
+
+export function heartRate(id: string): Json {
+  return {
+    interaction: 'update',
+    resourceType: 'Observation',
+    id,
+    resource: {
+      resourceType: 'Observation',
+      id,
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: '8867-4' }] },
+    },
+  };
+}
+
+export function encounter(id: string, status = 'in-progress'): Json {
+  return {
+    interaction: 'update',
+    resourceType: 'Encounter',
+    id,
+    resource: { resourceType: 'Encounter', id, status, subject: { reference: 'Patient/p1' } },
+  };
+}
+
+export function patient(id: string, family: string): Json {
+  return {
+    interaction: 'update',
+    resourceType: 'Patient',
+    id,
+    resource: { resourceType: 'Patient', id, name: [{ family }] },
+  };
+}
+
+export function condition(id: string): Json {
+  return {
+    interaction: 'update',
+    resourceType: 'Condition',
+    id,
+    resource: {
+      resourceType: 'Condition',
+      id,
+      clinicalStatus: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
+      },
+      subject: { reference: 'Patient/p1' },
+    },
+  };
+}
+
+/** The SubscriptionStatus of an R5 notification Bundle. */
+export function statusOf(bundle: Json): Json {
+  return bundle?.entry?.[0]?.resource;
+}
+
+export function json(request: Received): Json {
+  return request.body.length > 0 ? JSON.parse(request.body) : undefined;
+}
+
+export function eventNumber(request: Received): number {
+  return Number(request.headers['x-substream-event-number']);
+}
+
+export function notificationId(request: Received): string {
+  return String(request.headers['x-substream-notification-id']);
+}
