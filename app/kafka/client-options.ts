@@ -3,11 +3,16 @@ import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { ConfigError } from '../../state/index.js';
 import type { Config } from '../config/index.js';
 
-/** kafkajs client options from the service configuration (brokers, SASL, TLS). */
-export function kafkaClientOptions(config: Config): KafkaConfig {
-  if (!config.KAFKA_BROKERS || config.KAFKA_BROKERS.length === 0) {
-    throw new ConfigError([{ setting: 'KAFKA_BROKERS', message: 'required in Kafka mode' }]);
-  }
+export interface KafkaTls {
+  ca?: string[];
+  cert?: string;
+  key?: string;
+  rejectUnauthorized?: boolean;
+}
+
+/** TLS for Kafka clients: false, or the options with the PEM files read (a missing file names its setting). */
+export function kafkaTls(config: Config): false | KafkaTls {
+  if (!config.KAFKA_SSL) return false;
   const read = (setting: 'KAFKA_SSL_CA' | 'KAFKA_SSL_CERT' | 'KAFKA_SSL_KEY'): string | undefined => {
     const path = config[setting];
     if (!path) return undefined;
@@ -20,14 +25,20 @@ export function kafkaClientOptions(config: Config): KafkaConfig {
   const ca = read('KAFKA_SSL_CA');
   const cert = read('KAFKA_SSL_CERT');
   const key = read('KAFKA_SSL_KEY');
-  const ssl = config.KAFKA_SSL
-    ? {
-        rejectUnauthorized: config.KAFKA_SSL_REJECT_UNAUTHORIZED,
-        ...(ca ? { ca: [ca] } : {}),
-        ...(cert ? { cert } : {}),
-        ...(key ? { key } : {}),
-      }
-    : false;
+  return {
+    rejectUnauthorized: config.KAFKA_SSL_REJECT_UNAUTHORIZED,
+    ...(ca ? { ca: [ca] } : {}),
+    ...(cert ? { cert } : {}),
+    ...(key ? { key } : {}),
+  };
+}
+
+/** kafkajs client options from the service configuration (brokers, SASL, TLS). */
+export function kafkaClientOptions(config: Config): KafkaConfig {
+  if (!config.KAFKA_BROKERS || config.KAFKA_BROKERS.length === 0) {
+    throw new ConfigError([{ setting: 'KAFKA_BROKERS', message: 'required in Kafka mode' }]);
+  }
+  const ssl = kafkaTls(config);
   const sasl: SASLOptions | undefined = config.KAFKA_SASL_MECHANISM
     ? ({
         mechanism: config.KAFKA_SASL_MECHANISM,

@@ -25,6 +25,7 @@ import type { RunMode } from '../commands/run.js';
 import type { Config } from '../config/index.js';
 import { buildHttpServer, HttpError } from '../http/index.js';
 import type { HttpPorts } from '../http/index.js';
+import { kafkaTls } from '../kafka/index.js';
 import { createMetrics } from '../observability/index.js';
 import { SubscriptionCatalog } from '../pipeline/catalog.js';
 import { buildDeliveryTopology } from '../pipeline/delivery-topology.js';
@@ -96,7 +97,7 @@ async function openTransport(config: Config): Promise<Transport> {
   return new KafkaTransport({
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID,
-    ssl: config.KAFKA_SSL,
+    ssl: kafkaTls(config),
     ...saslOf(config),
   });
 }
@@ -353,7 +354,7 @@ function createSink(
   return new KafkaExternalSink({
     config: {
       brokers: config.KAFKA_BROKERS ?? [],
-      ssl: config.KAFKA_SSL,
+      ssl: kafkaTls(config),
       ...saslOf(config),
     },
   });

@@ -8,7 +8,18 @@ export const kafkaExternalSinkConfigSchema = z.object({
     .default(['127.0.0.1:9092'])
     .describe('KAFKA_BROKERS of the cluster holding the external topics.'),
   clientId: z.string().default('substream-kafka-sink').describe('Kafka client id.'),
-  ssl: z.boolean().default(false).describe('Connect over TLS.'),
+  ssl: z
+    .union([
+      z.boolean(),
+      z.object({
+        ca: z.array(z.string()).optional(),
+        cert: z.string().optional(),
+        key: z.string().optional(),
+        rejectUnauthorized: z.boolean().optional(),
+      }),
+    ])
+    .default(false)
+    .describe('Connect over TLS: true, or TLS options (PEM CA certificates, client certificate and key).'),
   sasl: z
     .object({
       mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),

@@ -8,7 +8,18 @@ export const kafkaTransportConfigSchema = z.object({
     .min(1)
     .describe('Bootstrap brokers, host:port.'),
   clientId: z.string().min(1).default('substream').describe('Client id sent to the brokers.'),
-  ssl: z.boolean().default(false).describe('Connect over TLS.'),
+  ssl: z
+    .union([
+      z.boolean(),
+      z.object({
+        ca: z.array(z.string()).optional(),
+        cert: z.string().optional(),
+        key: z.string().optional(),
+        rejectUnauthorized: z.boolean().optional(),
+      }),
+    ])
+    .default(false)
+    .describe('Connect over TLS: true, or TLS options (PEM CA certificates, client certificate and key).'),
   sasl: z
     .object({
       mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
