@@ -402,8 +402,10 @@ export class KafkaTransport implements Transport {
           const offsets = await admin.fetchTopicOffsets(topic);
           return new Map(offsets.map((o) => [o.partition, o.high]));
         } catch (cause) {
-          if (!(cause instanceof TypeError) || Date.now() > deadline)
-            throw wrap(`Cannot read end offsets of ${topic}`, cause);
+          // A new topic's leaders may still be moving in (NOT_LEADER_FOR_PARTITION is retriable).
+          const transient =
+            cause instanceof TypeError || (cause as { retriable?: boolean }).retriable === true;
+          if (!transient || Date.now() > deadline) throw wrap(`Cannot read end offsets of ${topic}`, cause);
         }
       } else if (Date.now() > deadline) {
         throw new TransportError(`Topic ${topic} has no partitions in the cluster metadata`, {
@@ -431,9 +433,15 @@ export class KafkaTransport implements Transport {
         })),
       });
     } catch (cause) {
-      // Another instance may have created them at the same moment; only a still-missing topic is an error.
-      const now = new Set(await admin.listTopics());
-      if (missing.some((s) => !now.has(s.topic))) throw wrap('Cannot create topics', cause);
+      // Another instance may have created them at the same moment, or the leaders were still being
+      // elected when kafkajs looked: only a topic still missing after a while is an error.
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const now = new Set(await admin.listTopics());
+        if (missing.every((s) => now.has(s.topic))) break;
+        if (Date.now() > deadline) throw wrap('Cannot create topics', cause);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
     }
   }
 
