@@ -32,6 +32,7 @@ import {
   type RunResult,
   type WrittenResult,
 } from '../harness/index.js';
+import type { ChangeEvent } from '../../processors/index.js';
 import { serviceClient } from './service-client.js';
 
 export interface LoadRunOptions {
@@ -72,6 +73,8 @@ export interface LoadRunOptions {
   log?: (line: string) => void;
   /** Faults injected during the load, each at its time from the start of the load. */
   faults?: ScheduledFault[];
+  /** Sees every batch of changes once it is on the changelog, with the time it got there. */
+  onChanges?: (changes: readonly ChangeEvent[], sentAt: number) => void;
 }
 
 /** What a fault can act on: the receiver (to take an endpoint down) and the generated subscriptions. */
@@ -201,6 +204,10 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
       onSent: (batch) => {
         sent.add(batch.length);
         for (const change of batch) ledger.addChange(change.value);
+        options.onChanges?.(
+          batch.map((c) => c.value),
+          Date.now(),
+        );
       },
     });
     await Promise.all(faults);

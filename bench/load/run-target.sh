@@ -45,13 +45,14 @@ start() {
 }
 
 # ready <index> <port>: waits for /readyz; a process that reports a failed instance (it happens on
-# freshly created topics, see docs/harness.md) is restarted once with the same settings.
+# freshly created topics, or exits when their creation races, see docs/harness.md) is restarted once with the same settings.
 ready() {
   local i=$1 port=$2
   for _ in $(seq 1 120); do
     body=$(curl -s "http://127.0.0.1:$port/readyz" || true)
     [[ $body == *'"ready"'* ]] && return 0
-    [[ $body == *failed* ]] && { echo "$body"; return 1; }
+    [[ $body == *failed* ]] && { echo "$body" >&2; return 1; }
+    kill -0 "$(cat "$WORK/$i.pid")" 2>/dev/null || { tail -3 "$WORK/$i.log" >&2; return 1; }
     sleep 0.5
   done
   return 1

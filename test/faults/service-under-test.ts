@@ -22,10 +22,24 @@ export interface RunningService extends ManagedProcess {
   readonly url: string;
 }
 
-export async function startService(options: ServiceOptions): Promise<RunningService> {
+/** Polls /readyz: true once ready, false when an instance reports it failed or time runs out. */
+async function becomesReady(url: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const answer = await fetch(`${url}/readyz`).then(
+      async (r) => ({ ok: r.ok, body: await r.text() }),
+      () => ({ ok: false, body: '' }),
+    );
+    if (answer.ok) return true;
+    if (answer.body.includes('failed')) return false;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return false;
+}
+
+async function launch(options: ServiceOptions, dataDir: string): Promise<ManagedProcess> {
   const root = options.root ?? process.cwd();
-  const dataDir = await mkdtemp(join(tmpdir(), 'substream-fault-'));
-  const child = await startProcess({
+  return startProcess({
     command: process.execPath,
     args: [join(root, 'bin/substream.js'), 'run', options.mode ?? 'all'],
     cwd: root,
@@ -39,10 +53,26 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       LOG_LEVEL: 'warn',
       ...options.env,
     },
-    readyUrl: `http://127.0.0.1:${options.port}/readyz`,
-    readyTimeoutMs: 120_000,
   });
-  return Object.assign(child, { url: `http://127.0.0.1:${options.port}` });
+}
+
+/**
+ * Starts the service and waits until it is ready. On topics it has just created an instance can
+ * fail at start (the broker has no partition leaders for them yet), so a start that reports a
+ * failed instance is retried once, on the same data directory, once the topics exist.
+ */
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'substream-fault-'));
+  const url = `http://127.0.0.1:${options.port}`;
+  for (let attempt = 1; ; attempt++) {
+    const child = await launch(options, dataDir);
+    if (await becomesReady(url, 120_000)) return Object.assign(child, { url });
+    await child.kill9();
+    if (attempt >= 2) {
+      throw new Error(`the service on port ${options.port} was not ready:\n${child.output().slice(-3000)}`);
+    }
+    console.log(`service on port ${options.port} reported a failed instance at start; starting it again`);
+  }
 }
 
 /** True when fault runs against the real service were asked for (they need the built service). */
