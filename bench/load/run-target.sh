@@ -83,5 +83,5 @@ launch sink http-sink 18199
 cd "$ROOT"
 npx tsx bench/load/cli.ts --rate "$RATE" --duration "$DURATION" --subscriptions "$SUBS" \
   --brokers "$BROKERS" --topic "$P.changelog" --service http://127.0.0.1:18190 --group "$P" \
-  --pids "$(IFS=,; echo "${PIDS[*]}")" --drain 120 --name "$NAME" \
+  --pids "$(IFS=,; echo "${PIDS[*]}")" --drain 120 --lanes "${LANES:-16}" --batch "${BATCH:-500}" --name "$NAME" \
   --note "processors: $PROCS (pids ${PIDS[*]}; the last is the HTTP sink), HTTP sink in its own process; $(uptime | sed 's/.*load/load/') before the run on 2 cores shared with other developers${NOTE:+; $NOTE}"
