@@ -6,6 +6,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { startProcess, type ManagedProcess } from './child-process.js';
 
 export interface ServiceOptions {
@@ -23,9 +24,11 @@ export interface RunningService extends ManagedProcess {
 }
 
 /** Polls /readyz: true once ready, false when an instance reports it failed or time runs out. */
-async function becomesReady(url: string, timeoutMs: number): Promise<boolean> {
+async function becomesReady(url: string, child: ManagedProcess, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  let exited = false;
+  void child.exited.then(() => (exited = true));
+  while (Date.now() < deadline && !exited) {
     const answer = await fetch(`${url}/readyz`).then(
       async (r) => ({ ok: r.ok, body: await r.text() }),
       () => ({ ok: false, body: '' }),
@@ -57,18 +60,52 @@ async function launch(options: ServiceOptions, dataDir: string): Promise<Managed
 }
 
 /**
+ * Makes the service's named topics (TOPIC_* in its settings) before it starts, waiting for their
+ * leaders and retrying, so the service finds them in place (see startService).
+ */
+async function precreateTopics(brokers: string[], env: Record<string, string>): Promise<void> {
+  const topics = Object.entries(env)
+    .filter(([k]) => k.startsWith('TOPIC_'))
+    .map(([k, topic]) => ({
+      topic,
+      numPartitions: 6,
+      ...(k === 'TOPIC_SUBSCRIPTIONS' || k === 'TOPIC_SUBSCRIPTION_TOPICS'
+        ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }
+        : {}),
+    }));
+  if (topics.length === 0) return;
+  const admin = new Kafka({ clientId: 'substream-faults', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t.topic));
+      if (missing.length === 0) return;
+      await admin.createTopics({ topics: missing, waitForLeaders: true }).catch((error: unknown) => {
+        console.log(`creating topics (attempt ${attempt}): ${String(error)}`);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
  * Starts the service and waits until it is ready. On topics it has just created an instance can
- * fail at start (the broker has no partition leaders for them yet), so a start that reports a
- * failed instance is retried once, on the same data directory, once the topics exist.
+ * fail at start (the broker has no partition leaders for them yet), so the named topics are made
+ * first, and a start that reports a failed instance is retried (up to four starts) on the same data
+ * directory.
  */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const dataDir = await mkdtemp(join(tmpdir(), 'substream-fault-'));
   const url = `http://127.0.0.1:${options.port}`;
+  await precreateTopics(options.brokers, options.env ?? {});
   for (let attempt = 1; ; attempt++) {
     const child = await launch(options, dataDir);
-    if (await becomesReady(url, 120_000)) return Object.assign(child, { url });
+    if (await becomesReady(url, child, 120_000)) return Object.assign(child, { url });
     await child.kill9();
-    if (attempt >= 2) {
+    if (attempt >= 4) {
       throw new Error(`the service on port ${options.port} was not ready:\n${child.output().slice(-3000)}`);
     }
     console.log(`service on port ${options.port} reported a failed instance at start; starting it again`);
