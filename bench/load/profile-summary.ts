@@ -31,9 +31,26 @@ profile.samples.forEach((id, i) => {
   const key = `${functionName || '(anonymous)'} ${where}${url ? `:${lineNumber + 1}` : ''}`;
   self.set(key, (self.get(key) ?? 0) + delta);
 });
+// Time attributed to the nearest frame of our own code (dist/) up the stack: where the time goes
+// in substream's terms, library and native frames counted to their caller.
+const parent = new Map<number, number>();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const ours = new Map<string, number>();
+profile.samples.forEach((id, i) => {
+  let node = byId.get(id);
+  while (node && !node.callFrame.url.includes('/dist/')) node = byId.get(parent.get(node.id) ?? -1);
+  const key = node
+    ? `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(/^.*\/dist\//, '')}:${node.callFrame.lineNumber + 1}`
+    : '(outside our code)';
+  ours.set(key, (ours.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+});
 const rows = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(topArg));
 console.log(`profile ${file}: ${(total / 1e6).toFixed(1)} s sampled\n`);
 console.log('| self ms | share | frame |\n|---:|---:|---|');
 for (const [key, us] of rows) {
+  console.log(`| ${(us / 1000).toFixed(0)} | ${((us / total) * 100).toFixed(1)}% | \`${key}\` |`);
+}
+console.log('\n| ms at our nearest frame | share | frame |\n|---:|---:|---|');
+for (const [key, us] of [...ours.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(topArg))) {
   console.log(`| ${(us / 1000).toFixed(0)} | ${((us / total) * 100).toFixed(1)}% | \`${key}\` |`);
 }
