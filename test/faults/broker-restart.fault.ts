@@ -29,6 +29,8 @@ describe.skipIf(!FAULTS_ENABLED)('Kafka broker restarted under load', () => {
     const { result } = await runLoad({
       ...loadOptions(service, broker.brokers, env.TOPIC_CHANGELOG, 'faults-broker-restart'),
       consumerGroup: prefix,
+      // Reconnection backs off: give the service a minute and a half of quiet to resume.
+      quietSeconds: 90,
       faults: [
         {
           name: `broker restart, down ${DOWN_SECONDS} s`,
@@ -37,7 +39,15 @@ describe.skipIf(!FAULTS_ENABLED)('Kafka broker restarted under load', () => {
         },
       ],
     });
-    report(`broker restart (down ${DOWN_SECONDS} s)`, result.counts, result.notes.slice(1).join('; '));
+    const readiness = await fetch(`${service.url}/readyz`).then(
+      async (r) => `${r.status} ${await r.text()}`,
+      (error: unknown) => String(error),
+    );
+    report(
+      `broker restart (down ${DOWN_SECONDS} s)`,
+      result.counts,
+      `readyz after the run: ${readiness}; ${result.notes.slice(1).join('; ')}`,
+    );
     expect(result.counts.missing).toBe(0);
   });
 });

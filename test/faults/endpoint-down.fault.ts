@@ -3,7 +3,7 @@ import { latencySummary } from '../../bench/harness/index.js';
 import { runLoad } from '../../bench/load/run-load.js';
 import { uniqueName } from '../support/infra.js';
 import { endpointOutage } from './endpoint-outage.js';
-import { deleteRunTopics, loadOptions, report, SHARED_BROKERS, topicEnv } from './fault-run.js';
+import { deleteRunTopics, loadOptions, report, SHARED_BROKERS, topicEnv, topicSize } from './fault-run.js';
 import { FAULTS_ENABLED, startService, type RunningService } from './service-under-test.js';
 
 // One subscriber endpoint answers 503 for OUTAGE_SECONDS (120 by the issue; FAULT_OUTAGE_SECONDS
@@ -34,6 +34,8 @@ describe.skipIf(!FAULTS_ENABLED)('one endpoint down, then back', () => {
         withFault ? 'faults-endpoint-down' : 'faults-endpoint-baseline',
       ),
       durationSeconds: OUTAGE_SECONDS + 15,
+      // After the outage the subscription's retries back off: wait for them, not ten quiet seconds.
+      quietSeconds: 90,
       faults: withFault
         ? [
             {
@@ -52,8 +54,9 @@ describe.skipIf(!FAULTS_ENABLED)('one endpoint down, then back', () => {
           ]
         : [],
     });
+    const deadLetters = await topicSize(SHARED_BROKERS, env.TOPIC_DELIVERY_DLQ).catch(() => -1);
     await service.stop();
-    return { ...outcome, downId };
+    return { ...outcome, downId, deadLetters };
   }
 
   it('all its notifications arrive in order; the others keep their latency', async () => {
@@ -67,7 +70,7 @@ describe.skipIf(!FAULTS_ENABLED)('one endpoint down, then back', () => {
       `endpoint down ${OUTAGE_SECONDS} s`,
       faulty.result.counts,
       `down subscription ${faulty.downId}: expected ${down?.expected}, delivered ${down?.delivered}, missing ${down?.missing}, out-of-order ${down?.outOfOrder}; ` +
-        `others p99 ${during.p99} ms vs ${before.p99} ms without the fault (baseline run: ` +
+        `delivery dead letters ${faulty.deadLetters}; others p99 ${during.p99} ms vs ${before.p99} ms without the fault (baseline run: ` +
         `expected ${baseline.result.counts.expected}, delivered ${baseline.result.counts.delivered}, missing ${baseline.result.counts.missing})`,
     );
     expect(down).toMatchObject({ missing: 0, outOfOrder: 0 });
