@@ -32,6 +32,7 @@ import {
   type RunResult,
   type WrittenResult,
 } from '../harness/index.js';
+import type { ChangeEvent } from '../../processors/index.js';
 import { serviceClient } from './service-client.js';
 
 export interface LoadRunOptions {
@@ -64,6 +65,8 @@ export interface LoadRunOptions {
   lanes?: number;
   /** How long to wait after the last change for deliveries to settle, at most. */
   drainSeconds: number;
+  /** Quiet seconds after which the drain gives up early (10); longer when retries back off. */
+  quietSeconds?: number;
   waitReadySeconds: number;
   /** Remove the generated subscriptions after the run. */
   cleanup: boolean;
@@ -72,6 +75,8 @@ export interface LoadRunOptions {
   log?: (line: string) => void;
   /** Faults injected during the load, each at its time from the start of the load. */
   faults?: ScheduledFault[];
+  /** Sees every batch of changes once it is on the changelog, with the time it got there. */
+  onChanges?: (changes: readonly ChangeEvent[], sentAt: number) => void;
 }
 
 /** What a fault can act on: the receiver (to take an endpoint down) and the generated subscriptions. */
@@ -107,10 +112,15 @@ function emitterFor(options: LoadRunOptions): ChangeEmitter {
 
 /**
  * Waits for deliveries to settle: once as many arrivals as expected notifications came (duplicates
- * count too, so it then waits one quiet second for stragglers), or after ten quiet seconds, or at
+ * count too, so it then waits one quiet second for stragglers), or after `quietSeconds`, or at
  * the limit.
  */
-async function drain(expected: number, logs: ArrivalLog[], limitMs: number): Promise<void> {
+async function drain(
+  expected: number,
+  logs: ArrivalLog[],
+  limitMs: number,
+  quietLimitMs: number,
+): Promise<void> {
   const count = (): number => logs.reduce((n, l) => n + l.arrivals().length, 0);
   const deadline = Date.now() + limitMs;
   let last = count();
@@ -123,7 +133,7 @@ async function drain(expected: number, logs: ArrivalLog[], limitMs: number): Pro
       quietSince = Date.now();
     }
     const quietMs = Date.now() - quietSince;
-    if ((now >= expected && quietMs >= 1_000) || quietMs >= 10_000) return;
+    if ((now >= expected && quietMs >= 1_000) || quietMs >= quietLimitMs) return;
   }
 }
 
@@ -201,6 +211,10 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
       onSent: (batch) => {
         sent.add(batch.length);
         for (const change of batch) ledger.addChange(change.value);
+        options.onChanges?.(
+          batch.map((c) => c.value),
+          Date.now(),
+        );
       },
     });
     await Promise.all(faults);
@@ -208,7 +222,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
     log(
       `sent ${load.sent} changes (${load.ratePerSecond.toFixed(0)}/s); waiting for ${expectedTotal} notifications`,
     );
-    await drain(expectedTotal, logs, options.drainSeconds * 1000);
+    await drain(expectedTotal, logs, options.drainSeconds * 1000, (options.quietSeconds ?? 10) * 1000);
     await sampling.stop();
 
     const arrivals: Arrival[] = logs.flatMap((l) => [...l.arrivals()]);

@@ -6,6 +6,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { startProcess, type ManagedProcess } from './child-process.js';
 
 export interface ServiceOptions {
@@ -22,10 +23,26 @@ export interface RunningService extends ManagedProcess {
   readonly url: string;
 }
 
-export async function startService(options: ServiceOptions): Promise<RunningService> {
+/** Polls /readyz: true once ready, false when an instance reports it failed or time runs out. */
+async function becomesReady(url: string, child: ManagedProcess, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void child.exited.then(() => (exited = true));
+  while (Date.now() < deadline && !exited) {
+    const answer = await fetch(`${url}/readyz`).then(
+      async (r) => ({ ok: r.ok, body: await r.text() }),
+      () => ({ ok: false, body: '' }),
+    );
+    if (answer.ok) return true;
+    if (answer.body.includes('failed')) return false;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return false;
+}
+
+async function launch(options: ServiceOptions, dataDir: string): Promise<ManagedProcess> {
   const root = options.root ?? process.cwd();
-  const dataDir = await mkdtemp(join(tmpdir(), 'substream-fault-'));
-  const child = await startProcess({
+  return startProcess({
     command: process.execPath,
     args: [join(root, 'bin/substream.js'), 'run', options.mode ?? 'all'],
     cwd: root,
@@ -39,10 +56,60 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       LOG_LEVEL: 'warn',
       ...options.env,
     },
-    readyUrl: `http://127.0.0.1:${options.port}/readyz`,
-    readyTimeoutMs: 120_000,
   });
-  return Object.assign(child, { url: `http://127.0.0.1:${options.port}` });
+}
+
+/**
+ * Makes the service's named topics (TOPIC_* in its settings) before it starts, waiting for their
+ * leaders and retrying, so the service finds them in place (see startService).
+ */
+async function precreateTopics(brokers: string[], env: Record<string, string>): Promise<void> {
+  const topics = Object.entries(env)
+    .filter(([k]) => k.startsWith('TOPIC_'))
+    .map(([k, topic]) => ({
+      topic,
+      numPartitions: 6,
+      ...(k === 'TOPIC_SUBSCRIPTIONS' || k === 'TOPIC_SUBSCRIPTION_TOPICS'
+        ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }
+        : {}),
+    }));
+  if (topics.length === 0) return;
+  const admin = new Kafka({ clientId: 'substream-faults', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t.topic));
+      if (missing.length === 0) return;
+      await admin.createTopics({ topics: missing, waitForLeaders: true }).catch((error: unknown) => {
+        console.log(`creating topics (attempt ${attempt}): ${String(error)}`);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Starts the service and waits until it is ready. On topics it has just created an instance can
+ * fail at start (the broker has no partition leaders for them yet), so the named topics are made
+ * first, and a start that reports a failed instance is retried (up to four starts) on the same data
+ * directory.
+ */
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'substream-fault-'));
+  const url = `http://127.0.0.1:${options.port}`;
+  await precreateTopics(options.brokers, options.env ?? {});
+  for (let attempt = 1; ; attempt++) {
+    const child = await launch(options, dataDir);
+    if (await becomesReady(url, child, 120_000)) return Object.assign(child, { url });
+    await child.kill9();
+    if (attempt >= 4) {
+      throw new Error(`the service on port ${options.port} was not ready:\n${child.output().slice(-3000)}`);
+    }
+    console.log(`service on port ${options.port} reported a failed instance at start; starting it again`);
+  }
 }
 
 /** True when fault runs against the real service were asked for (they need the built service). */

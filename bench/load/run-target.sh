@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# One load target run against the real service in Kafka mode: N processor instances and the HTTP
+# sink in a process of its own, each with its own data directory, on topics and an application id
+# unique to the run; the topics are deleted afterwards.
+#
+#   bash bench/load/run-target.sh <rate> <subscriptions> <processors> <duration> [name] [note]
+#
+# Environment: KAFKA_BROKERS (127.0.0.1:9092), CPU_PROF=1 profiles the first processor
+# (node --cpu-prof into bench/results/raw/profiles/, not committed).
+set -euo pipefail
+RATE=${1:?rate}; SUBS=${2:?subscriptions}; PROCS=${3:-1}; DURATION=${4:-30}
+NAME=${5:-load-${RATE}x${SUBS}-p${PROCS}}; NOTE=${6:-}
+BROKERS=${KAFKA_BROKERS:-127.0.0.1:9092}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+P="bench-$(date +%s)-$$"
+WORK=$(mktemp -d -t substream-load-XXXX)
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for _ in $(seq 1 30); do
+    alive=0
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [[ $alive == 0 ]] && break
+    sleep 0.5
+  done
+  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  (cd "$ROOT" && npx tsx bench/load/delete-topics.ts "$BROKERS" "$P") || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+export APPLICATION_ID=$P TOPIC_CHANGELOG=$P.changelog TOPIC_CHANGELOG_DLQ=$P.changelog.dlq \
+  TOPIC_SUBSCRIPTIONS=$P.subscriptions TOPIC_SUBSCRIPTION_TOPICS=$P.subscription-topics \
+  TOPIC_NOTIFICATIONS_REST_HOOK=$P.notifications.rest-hook TOPIC_NOTIFICATIONS_MESSAGE=$P.notifications.message \
+  TOPIC_NOTIFICATIONS_KAFKA=$P.notifications.kafka TOPIC_DELIVERY_OUTCOMES=$P.delivery-outcomes \
+  TOPIC_DELIVERY_DLQ=$P.delivery-dlq KAFKA_BROKERS=$BROKERS HOST=127.0.0.1 ENDPOINT_ALLOWLIST=127.0.0.1 \
+  LOG_LEVEL=warn
+
+# start <index> <mode> <port> [node flags...]: starts one process, echoes nothing, records its pid.
+start() {
+  local i=$1 mode=$2 port=$3; shift 3
+  PORT=$port DATA_DIR=$WORK/data-$i nohup node "$@" "$ROOT/bin/substream.js" run "$mode" >"$WORK/$i.log" 2>&1 &
+  echo $! >"$WORK/$i.pid"
+}
+
+# ready <index> <port>: waits for /readyz; a process that reports a failed instance (it happens on
+# freshly created topics, or exits when their creation races, see docs/harness.md) is restarted once with the same settings.
+ready() {
+  local i=$1 port=$2
+  for _ in $(seq 1 120); do
+    body=$(curl -s "http://127.0.0.1:$port/readyz" || true)
+    [[ $body == *'"ready"'* ]] && return 0
+    [[ $body == *failed* ]] && { echo "$body" >&2; return 1; }
+    kill -0 "$(cat "$WORK/$i.pid")" 2>/dev/null || { tail -3 "$WORK/$i.log" >&2; return 1; }
+    sleep 0.5
+  done
+  return 1
+}
+
+launch() {
+  local i=$1 mode=$2 port=$3; shift 3
+  start "$i" "$mode" "$port" "$@"
+  if ! ready "$i" "$port"; then
+    echo "process $i ($mode) not ready; restarting it once" >&2
+    kill -9 "$(cat "$WORK/$i.pid")" 2>/dev/null || true
+    sleep 1
+    start "$i" "$mode" "$port" "$@"
+    ready "$i" "$port" || { tail -20 "$WORK/$i.log" >&2; exit 1; }
+  fi
+  PIDS+=("$(cat "$WORK/$i.pid")")
+}
+
+PROF=()
+if [[ ${CPU_PROF:-0} == 1 ]]; then
+  mkdir -p "$ROOT/bench/results/raw/profiles"
+  PROF=(--cpu-prof --cpu-prof-dir="$ROOT/bench/results/raw/profiles")
+fi
+launch 0 processor 18190 "${PROF[@]}"
+for ((n = 1; n < PROCS; n++)); do launch "$n" processor $((18190 + n)); done
+launch sink http-sink 18199
+
+cd "$ROOT"
+npx tsx bench/load/cli.ts --rate "$RATE" --duration "$DURATION" --subscriptions "$SUBS" \
+  --brokers "$BROKERS" --topic "$P.changelog" --service http://127.0.0.1:18190 --group "$P" \
+  --pids "$(IFS=,; echo "${PIDS[*]}")" --drain 120 --lanes "${LANES:-16}" --batch "${BATCH:-500}" --name "$NAME" \
+  --note "processors: $PROCS (pids ${PIDS[*]}; the last is the HTTP sink), HTTP sink in its own process; $(uptime | sed 's/.*load/load/') before the run on 2 cores shared with other developers${NOTE:+; $NOTE}"
