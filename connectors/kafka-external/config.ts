@@ -1,5 +1,6 @@
 /** Configuration of the Kafka named-channel sink: one zod schema with defaults and descriptions. */
 import { z } from 'zod';
+import { kafkaTlsSchema } from '../kafka/config.js';
 
 export const kafkaExternalSinkConfigSchema = z.object({
   brokers: z
@@ -8,18 +9,7 @@ export const kafkaExternalSinkConfigSchema = z.object({
     .default(['127.0.0.1:9092'])
     .describe('KAFKA_BROKERS of the cluster holding the external topics.'),
   clientId: z.string().default('substream-kafka-sink').describe('Kafka client id.'),
-  ssl: z
-    .union([
-      z.boolean(),
-      z.object({
-        ca: z.array(z.string()).optional(),
-        cert: z.string().optional(),
-        key: z.string().optional(),
-        rejectUnauthorized: z.boolean().optional(),
-      }),
-    ])
-    .default(false)
-    .describe('Connect over TLS: true, or TLS options (PEM CA certificates, client certificate and key).'),
+  ssl: kafkaTlsSchema,
   sasl: z
     .object({
       mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),

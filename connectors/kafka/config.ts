@@ -1,6 +1,20 @@
 import { z } from 'zod';
 import { parseConfig } from '../../state/index.js';
 
+/** TLS for Kafka clients: true, or options with PEM CA certificates, client certificate and key. */
+export const kafkaTlsSchema = z
+  .union([
+    z.boolean(),
+    z.object({
+      ca: z.array(z.string()).optional(),
+      cert: z.string().optional(),
+      key: z.string().optional(),
+      rejectUnauthorized: z.boolean().optional(),
+    }),
+  ])
+  .default(false)
+  .describe('Connect over TLS: true, or TLS options (PEM CA certificates, client certificate and key).');
+
 /** Settings of the Kafka transport (connection and consumer tuning). */
 export const kafkaTransportConfigSchema = z.object({
   brokers: z
@@ -8,18 +22,7 @@ export const kafkaTransportConfigSchema = z.object({
     .min(1)
     .describe('Bootstrap brokers, host:port.'),
   clientId: z.string().min(1).default('substream').describe('Client id sent to the brokers.'),
-  ssl: z
-    .union([
-      z.boolean(),
-      z.object({
-        ca: z.array(z.string()).optional(),
-        cert: z.string().optional(),
-        key: z.string().optional(),
-        rejectUnauthorized: z.boolean().optional(),
-      }),
-    ])
-    .default(false)
-    .describe('Connect over TLS: true, or TLS options (PEM CA certificates, client certificate and key).'),
+  ssl: kafkaTlsSchema,
   sasl: z
     .object({
       mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
