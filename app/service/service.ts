@@ -25,7 +25,7 @@ import type { RunMode } from '../commands/run.js';
 import type { Config } from '../config/index.js';
 import { buildHttpServer, HttpError } from '../http/index.js';
 import type { HttpPorts } from '../http/index.js';
-import { kafkaTls } from '../kafka/index.js';
+import { kafkaTls, topicPlan } from '../kafka/index.js';
 import { createMetrics } from '../observability/index.js';
 import { SubscriptionCatalog } from '../pipeline/catalog.js';
 import { buildDeliveryTopology } from '../pipeline/delivery-topology.js';
@@ -65,18 +65,12 @@ function outputTopics(config: Config): OutputTopics {
 
 /** The topics the service reads and writes, made when missing (internal ones come from the runtime). */
 function topicSpecs(config: Config): TopicSpec[] {
-  const p = config.PARTITIONS;
-  return [
-    { topic: config.TOPIC_CHANGELOG, partitions: p },
-    { topic: config.TOPIC_CHANGELOG_DLQ, partitions: p },
-    { topic: config.TOPIC_SUBSCRIPTIONS, partitions: p, compacted: true },
-    { topic: config.TOPIC_SUBSCRIPTION_TOPICS, partitions: p, compacted: true },
-    { topic: config.TOPIC_NOTIFICATIONS_REST_HOOK, partitions: p },
-    { topic: config.TOPIC_NOTIFICATIONS_MESSAGE, partitions: p },
-    { topic: config.TOPIC_NOTIFICATIONS_KAFKA, partitions: p },
-    { topic: config.TOPIC_DELIVERY_OUTCOMES, partitions: p },
-    { topic: config.TOPIC_DELIVERY_DLQ, partitions: p },
-  ];
+  // One list of the service's topics: the one `topics create` makes.
+  return topicPlan(config).map((t) => ({
+    topic: t.topic,
+    partitions: t.numPartitions ?? config.PARTITIONS,
+    compacted: (t.configEntries ?? []).some((e) => e.name === 'cleanup.policy' && e.value === 'compact'),
+  }));
 }
 
 function saslOf(config: Config): {

@@ -4,6 +4,7 @@
  * the accounting line each scenario prints.
  */
 import { Kafka, logLevel } from 'kafkajs';
+import { uniqueTopics } from '../support/service.js';
 import { formatCounts, type Counts } from '../../bench/harness/index.js';
 import type { LoadRunOptions } from '../../bench/load/run-load.js';
 import type { RunningService } from './service-under-test.js';
@@ -25,18 +26,7 @@ export type TopicEnv = Record<
 >;
 
 export function topicEnv(prefix: string): TopicEnv {
-  return {
-    APPLICATION_ID: prefix,
-    TOPIC_CHANGELOG: `${prefix}.changelog`,
-    TOPIC_CHANGELOG_DLQ: `${prefix}.changelog.dlq`,
-    TOPIC_SUBSCRIPTIONS: `${prefix}.subscriptions`,
-    TOPIC_SUBSCRIPTION_TOPICS: `${prefix}.subscription-topics`,
-    TOPIC_NOTIFICATIONS_REST_HOOK: `${prefix}.notifications.rest-hook`,
-    TOPIC_NOTIFICATIONS_MESSAGE: `${prefix}.notifications.message`,
-    TOPIC_NOTIFICATIONS_KAFKA: `${prefix}.notifications.kafka`,
-    TOPIC_DELIVERY_OUTCOMES: `${prefix}.delivery-outcomes`,
-    TOPIC_DELIVERY_DLQ: `${prefix}.delivery-dlq`,
-  };
+  return { APPLICATION_ID: prefix, ...uniqueTopics(prefix) };
 }
 
 /** The load of a fault run: modest, so the fault and not the machine decides the outcome. */

@@ -25,7 +25,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** The topic settings of one test: every TOPIC_* unique to it. */
-export function uniqueTopics(prefix: string): Partial<ConfigInput> {
+export function uniqueTopics(prefix: string) {
   return {
     TOPIC_CHANGELOG: `${prefix}.changelog`,
     TOPIC_CHANGELOG_DLQ: `${prefix}.changelog.dlq`,
