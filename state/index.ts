@@ -8,6 +8,7 @@ export { restoreStore, type RestoreOptions, type RestoreProgress } from './resto
 export { GlobalTable, type GlobalTableOptions } from './global-table.js';
 export { LevelDbStore } from './stores/leveldb-store.js';
 export { CachingStore } from './stores/caching-store.js';
+export { CodecStore } from './stores/codec-store.js';
 export { ChangeLoggingStore, type ChangelogWriter } from './stores/changelogging-store.js';
 export { MeteredStore } from './stores/metered-store.js';
 export { parseConfig } from './config.js';

@@ -121,7 +121,19 @@ export interface GroupConsumerOptions {
 export interface GroupConsumer {
   pause(partitions: readonly TopicPartition[]): void;
   resume(partitions: readonly TopicPartition[]): void;
+  /**
+   * Finishes the batches in flight, hands the partitions back through `revoked` while still a
+   * member of the group (so the handler can still commit), then leaves the group.
+   */
   stop(): Promise<void>;
+  /**
+   * Commits offsets now, outside any batch: outputs acknowledged in the background, a commit
+   * barrier that moved without new input, the last commit of a partition being handed back.
+   * Offsets of partitions no longer owned are skipped, and a partition's committed offset never
+   * moves backwards. A transport without it commits only through `BatchControl.markProcessed`.
+   * Throws a TransportError with context `rebalancing: true` when the group is rebalancing.
+   */
+  commit?(offsets: readonly TopicPartitionOffset[]): Promise<void>;
 }
 
 export interface GroupMember {

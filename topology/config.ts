@@ -19,7 +19,9 @@ export const streamsConfigSchema = z.object({
     .int()
     .min(0)
     .default(1000)
-    .describe('How often a task commits (flushes stores, writes its checkpoint) when records keep coming.'),
+    .describe(
+      'How often a task commits: flushes its stores, and once its outputs are acknowledged commits its offsets and writes its checkpoint.',
+    ),
   stateDir: z
     .string()
     .min(1)
@@ -49,6 +51,28 @@ export const streamsConfigSchema = z.object({
     .positive()
     .default(250)
     .describe('Resolution of wall-clock punctuators: how often they are checked.'),
+  restartBackoffMs: z
+    .number()
+    .int()
+    .positive()
+    .default(500)
+    .describe(
+      'First wait before the instance restarts itself after a retriable failure (broker gone, leader moving); doubles each time.',
+    ),
+  restartBackoffMaxMs: z
+    .number()
+    .int()
+    .positive()
+    .default(10_000)
+    .describe('Longest wait between two restarts after retriable failures.'),
+  startTimeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .default(120_000)
+    .describe(
+      'How long start() retries retriable failures (broker not reachable yet, leaders of new topics not elected) before it fails.',
+    ),
   endpoint: z
     .string()
     .regex(/^[^:\s]+:\d+$/, 'host:port')

@@ -1,4 +1,4 @@
-export { KafkaTransport } from './transport.js';
+export { KafkaTransport, type KafkaLogging } from './transport.js';
 export {
   kafkaTransportConfigSchema,
   parseKafkaTransportConfig,

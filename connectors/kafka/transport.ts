@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Batch, Consumer, KafkaMessage, Message, Producer, SASLOptions } from 'kafkajs';
+import type {
+  Admin,
+  Batch,
+  Consumer,
+  KafkaMessage,
+  logCreator,
+  Message,
+  Producer,
+  SASLOptions,
+} from 'kafkajs';
 import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 import type {
   AppendResult,
@@ -23,13 +32,16 @@ import { coPartitionedAssigner } from './assigner.js';
 import type { KafkaTransportConfig, KafkaTransportConfigInput } from './config.js';
 import { parseKafkaTransportConfig } from './config.js';
 
-const toMessage = (r: OutgoingRecord): Message & { partition: number } => ({
-  partition: r.partition,
-  key: r.key,
-  value: r.value,
-  headers: r.headers ?? {},
-  ...(r.timestamp === undefined ? {} : { timestamp: String(r.timestamp) }),
-});
+const toMessage = (r: OutgoingRecord): Message & { partition: number } => {
+  const message: Message & { partition: number } = {
+    partition: r.partition,
+    key: r.key,
+    value: r.value,
+    headers: r.headers ?? {},
+  };
+  if (r.timestamp !== undefined) message.timestamp = String(r.timestamp);
+  return message;
+};
 
 /**
  * The broker refuses a record batch (all records of one partition in one request) above
@@ -37,35 +49,37 @@ const toMessage = (r: OutgoingRecord): Message & { partition: number } => ({
  */
 const MAX_PARTITION_BYTES = 768 * 1024;
 
-function chunks(records: readonly OutgoingRecord[]): OutgoingRecord[][] {
-  const result: OutgoingRecord[][] = [];
-  let current: OutgoingRecord[] = [];
+/** One produce request: messages by topic, and how many records each partition got (for offsets). */
+interface Chunk {
+  topics: Map<string, Message[]>;
+  counts: Map<string, number>;
+}
+
+/** Cuts records into requests, converting each record once (this runs for every record produced). */
+function chunks(records: readonly OutgoingRecord[]): Chunk[] {
+  const result: Chunk[] = [];
+  let current: Chunk = { topics: new Map(), counts: new Map() };
   let bytes = new Map<string, number>();
   for (const record of records) {
     const size = (record.key?.length ?? 0) + (record.value?.length ?? 0) + 64;
     const id = `${record.topic}:${record.partition}`;
     const used = bytes.get(id) ?? 0;
-    if (current.length > 0 && used + size > MAX_PARTITION_BYTES) {
+    if (current.counts.size > 0 && used + size > MAX_PARTITION_BYTES) {
       result.push(current);
-      current = [];
+      current = { topics: new Map(), counts: new Map() };
       bytes = new Map();
     }
-    current.push(record);
+    let messages = current.topics.get(record.topic);
+    if (messages === undefined) current.topics.set(record.topic, (messages = []));
+    messages.push(toMessage(record));
+    current.counts.set(id, (current.counts.get(id) ?? 0) + 1);
     bytes.set(id, (bytes.get(id) ?? 0) + size);
   }
-  if (current.length > 0) result.push(current);
+  if (current.counts.size > 0) result.push(current);
   return result;
 }
 
-function byTopic(records: readonly OutgoingRecord[]): { topic: string; messages: Message[] }[] {
-  const topics = new Map<string, Message[]>();
-  for (const record of records) {
-    let messages = topics.get(record.topic);
-    if (messages === undefined) topics.set(record.topic, (messages = []));
-    messages.push(toMessage(record));
-  }
-  return [...topics].map(([topic, messages]) => ({ topic, messages }));
-}
+const topicMessages = (chunk: Chunk) => [...chunk.topics].map(([topic, messages]) => ({ topic, messages }));
 
 function toRecord(topic: string, partition: number, m: KafkaMessage): LogRecord {
   const headers: Record<string, Buffer> = {};
@@ -104,12 +118,57 @@ function wrap(message: string, cause: unknown, context: Record<string, unknown> 
   });
 }
 
+/**
+ * Errors of a cluster still settling (leaders being elected for new topics, a broker coming back):
+ * kafkajs marks them retriable, or fails with a TypeError inside fetchTopicOffsets when a
+ * partition has no leader yet. A topic that exists already is no error for topic creation.
+ */
+function leadersMoving(error: unknown): boolean {
+  if (error instanceof TypeError) return true;
+  const e = error as { retriable?: boolean; type?: string; errors?: unknown[]; cause?: unknown } | undefined;
+  if (e?.retriable === true || e?.type === 'TOPIC_ALREADY_EXISTS') return true;
+  // createTopics reports one error per topic (KafkaJSAggregateError).
+  if (Array.isArray(e?.errors) && e.errors.length > 0) return e.errors.every(leadersMoving);
+  // kafkajs gives up with KafkaJSNumberOfRetriesExceeded, the original error as its cause.
+  return e?.cause !== undefined && e.cause !== error && leadersMoving(e.cause);
+}
+
+/** Errors of a transaction coordinator still completing the previous transaction. */
+const TRANSACTION_SETTLING = new Set(['CONCURRENT_TRANSACTIONS', 'COORDINATOR_LOAD_IN_PROGRESS']);
+
+/**
+ * The coordinator answers CONCURRENT_TRANSACTIONS while the previous transaction's markers are still
+ * being written; the Java client retries it, kafkajs 2.2 does not for the AddOffsetsToTxn inside
+ * sendOffsets (a transaction whose first request is the offsets). The transaction stays usable.
+ */
+async function whileTransactionSettles<T>(attempt: () => Promise<T>, budgetMs = 30_000): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  for (let delay = 10; ; delay = Math.min(delay * 2, 500)) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const type = (error as { type?: string } | undefined)?.type;
+      if (type === undefined || !TRANSACTION_SETTLING.has(type) || Date.now() + delay > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 const isRebalancing = (error: unknown): boolean => {
   const type = (error as { type?: string } | undefined)?.type;
   return (
-    type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION'
+    type === 'REBALANCE_IN_PROGRESS' ||
+    type === 'NOT_COORDINATOR_FOR_GROUP' ||
+    type === 'ILLEGAL_GENERATION' ||
+    type === 'UNKNOWN_MEMBER_ID'
   );
 };
+
+/** Where kafkajs logs go (default: errors only, to the console). */
+export interface KafkaLogging {
+  logCreator?: logCreator;
+  logLevel?: logLevel;
+}
 
 /** The transport port over Kafka, with kafkajs. */
 export class KafkaTransport implements Transport {
@@ -119,7 +178,7 @@ export class KafkaTransport implements Transport {
   private adminClient: Admin | undefined;
   private readonly closers = new Set<() => Promise<void>>();
 
-  constructor(config: KafkaTransportConfigInput) {
+  constructor(config: KafkaTransportConfigInput, logging: KafkaLogging = {}) {
     this.config = parseKafkaTransportConfig(config);
     const { sasl } = this.config;
     this.kafka = new Kafka({
@@ -128,7 +187,8 @@ export class KafkaTransport implements Transport {
       ssl: this.config.ssl,
       ...(sasl ? { sasl: sasl as SASLOptions } : {}),
       retry: { retries: this.config.retries },
-      logLevel: logLevel.ERROR,
+      logLevel: logging.logLevel ?? logLevel.ERROR,
+      ...(logging.logCreator ? { logCreator: logging.logCreator } : {}),
     });
     this.admin = {
       ensureTopics: (specs) => this.ensureTopics(specs),
@@ -164,13 +224,10 @@ export class KafkaTransport implements Transport {
           const last = new Map<string, TopicPartitionOffset>();
           // One chunk after the other, so the records of a partition keep their order.
           for (const chunk of chunks(records)) {
-            const counts = new Map<string, number>();
-            for (const r of chunk)
-              counts.set(`${r.topic}:${r.partition}`, (counts.get(`${r.topic}:${r.partition}`) ?? 0) + 1);
-            const metadata = await producer.sendBatch({ topicMessages: byTopic(chunk), acks: -1 });
+            const metadata = await producer.sendBatch({ topicMessages: topicMessages(chunk), acks: -1 });
             for (const m of metadata) {
               const id = `${m.topicName}:${m.partition}`;
-              const offset = BigInt(m.baseOffset ?? '0') + BigInt(counts.get(id) ?? 1) - 1n;
+              const offset = BigInt(m.baseOffset ?? '0') + BigInt(chunk.counts.get(id) ?? 1) - 1n;
               last.set(id, { topic: m.topicName, partition: m.partition, offset: offset.toString() });
             }
           }
@@ -184,10 +241,12 @@ export class KafkaTransport implements Transport {
         return {
           send: async (records) => {
             for (const chunk of chunks(records))
-              await transaction.sendBatch({ topicMessages: byTopic(chunk), acks: -1 });
+              await transaction.sendBatch({ topicMessages: topicMessages(chunk), acks: -1 });
           },
           sendOffsets: (groupId, offsets) =>
-            transaction.sendOffsets({ consumerGroupId: groupId, topics: offsetsByTopic(offsets) }),
+            whileTransactionSettles(() =>
+              transaction.sendOffsets({ consumerGroupId: groupId, topics: offsetsByTopic(offsets) }),
+            ),
           commit: () => transaction.commit(),
           abort: () => transaction.abort(),
         };
@@ -206,6 +265,10 @@ export class KafkaTransport implements Transport {
       maxBytesPerPartition: this.config.maxBytesPerPartition,
       maxBytes: this.config.maxBytes,
       partitionAssigners: [coPartitionedAssigner(options.endpoint)],
+      // kafkajs would restart a crashed consumer by itself, under the runtime's feet: its tasks
+      // would go on from positions past the committed offsets it rewinds to. Every crash goes to
+      // the runtime instead, which tells retriable ones apart and restarts consumer and tasks.
+      retry: { retries: this.config.retries, restartOnFailure: async () => false },
     });
     let owned: TopicPartition[] = [];
     // Assignment changes are handed to the runtime one after the other, in group-join order.
@@ -230,14 +293,40 @@ export class KafkaTransport implements Transport {
         });
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) handlers.failed(payload.error);
+      // Not marked retriable here: whether it is lies in the kafkajs error and its causes.
+      handlers.failed(
+        new TransportError(`Consumer of group ${options.groupId} stopped: ${payload.error.message}`, {
+          cause: payload.error,
+          context: { groupId: options.groupId },
+        }),
+      );
     });
+    // Offsets are committed here (after a batch, or through commit()) rather than by kafkajs, so
+    // that a processor finishing work in the background can hold the commit back while the
+    // position moves on. Committed offsets only move forwards.
+    const committed = new Map<string, bigint>();
+    const commitOffsets = async (offsets: readonly TopicPartitionOffset[]): Promise<void> => {
+      const owns = (o: TopicPartitionOffset) =>
+        owned.some((tp) => tp.topic === o.topic && tp.partition === o.partition);
+      const wanted = offsets.filter(
+        (o) => owns(o) && BigInt(o.offset) > (committed.get(`${o.topic}:${o.partition}`) ?? -1n),
+      );
+      if (wanted.length === 0) return;
+      for (const o of wanted) committed.set(`${o.topic}:${o.partition}`, BigInt(o.offset));
+      try {
+        await consumer.commitOffsets(wanted.map((o) => ({ ...o })));
+      } catch (cause) {
+        throw wrap('Cannot commit offsets', cause, { rebalancing: isRebalancing(cause) });
+      }
+    };
+    // A stop lets the batches in flight end early (isRunning turns false), then hands the
+    // partitions back before leaving the group, so that their last offsets can still be committed.
+    let stopping = false;
+    let active = 0;
+    const idle: (() => void)[] = [];
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
-      // Offsets are committed here after each batch rather than by kafkajs, so that a processor
-      // finishing work in the background can hold the commit back while the position moves on.
-      const committed = new Map<string, bigint>();
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
@@ -245,8 +334,11 @@ export class KafkaTransport implements Transport {
         eachBatch: async ({ batch, heartbeat, resolveOffset, isRunning, isStale, pause }) => {
           // Assignment handlers report their own failures to the runtime; one that escaped stops here.
           if (changeFailure !== undefined) throw changeFailure;
+          // Not resolved, so fetched again by whoever owns the partition next.
+          if (stopping) return;
           const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
           let commit: bigint | undefined;
+          active += 1;
           try {
             await handlers.batch(records, {
               heartbeat: async () => {
@@ -261,26 +353,21 @@ export class KafkaTransport implements Transport {
                 const limit = upTo === undefined ? BigInt(next) : BigInt(upTo);
                 commit = limit < BigInt(next) ? limit : BigInt(next);
               },
-              isRunning: () => isRunning() && !isStale(),
+              isRunning: () => isRunning() && !isStale() && !stopping,
               pause,
               highWatermark: batch.highWatermark,
             });
-            const id = `${batch.topic}:${batch.partition}`;
-            if (
-              options.commitOffsets &&
-              commit !== undefined &&
-              commit >= 0n &&
-              commit > (committed.get(id) ?? -1n)
-            ) {
-              await consumer.commitOffsets([
+            if (options.commitOffsets && commit !== undefined && commit >= 0n)
+              await commitOffsets([
                 { topic: batch.topic, partition: batch.partition, offset: commit.toString() },
               ]);
-              committed.set(id, commit);
-            }
           } catch (error) {
             // kafkajs rejoins the group when it sees its own rebalance error again.
             if (error instanceof TransportError && error.context['rebalancing'] === true) throw error.cause;
             throw error;
+          } finally {
+            active -= 1;
+            if (active === 0) for (const resolve of idle.splice(0)) resolve();
           }
         },
       });
@@ -290,18 +377,25 @@ export class KafkaTransport implements Transport {
     }
     const stop = async (): Promise<void> => {
       this.closers.delete(stop);
-      await consumer.stop();
+      stopping = true;
+      if (owned.length > 0) consumer.pause(groupTopics(owned));
+      if (active > 0) await new Promise<void>((resolve) => idle.push(resolve));
       await changes;
-      const revoked = owned;
-      owned = [];
-      if (revoked.length > 0) await handlers.revoked(revoked);
-      await consumer.disconnect();
+      try {
+        // Still a member: the tasks commit their last offsets as they close.
+        if (owned.length > 0) await handlers.revoked(owned);
+      } finally {
+        owned = [];
+        await consumer.stop();
+        await consumer.disconnect();
+      }
     };
     this.closers.add(stop);
     return {
       pause: (tps) => consumer.pause(groupTopics(tps)),
       resume: (tps) => consumer.resume(groupTopics(tps)),
       stop,
+      commit: commitOffsets,
     };
   }
 
@@ -389,59 +483,65 @@ export class KafkaTransport implements Transport {
   }
 
   /**
-   * High watermarks of every partition. Right after a topic is created the metadata may not list
-   * its partitions yet, and kafkajs then fails inside fetchTopicOffsets: wait for them instead.
+   * High watermarks of every partition. Right after a topic is created, or while a broker comes
+   * back, the metadata may not list its partitions or their leaders yet, and kafkajs then fails
+   * (inside fetchTopicOffsets with a TypeError, or with a retriable protocol error): wait for them,
+   * backing off, for up to 30 s.
    */
   private async endOffsets(topic: string): Promise<Map<number, string>> {
-    const admin = await this.adminClient_();
     const deadline = Date.now() + 30_000;
     for (let attempt = 0; ; attempt += 1) {
-      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-      if ((metadata.topics[0]?.partitions.length ?? 0) > 0) {
-        try {
+      try {
+        const admin = await this.adminClient_();
+        const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+        if ((metadata.topics[0]?.partitions.length ?? 0) > 0) {
           const offsets = await admin.fetchTopicOffsets(topic);
           return new Map(offsets.map((o) => [o.partition, o.high]));
-        } catch (cause) {
-          // A new topic's leaders may still be moving in (NOT_LEADER_FOR_PARTITION is retriable).
-          const transient =
-            cause instanceof TypeError || (cause as { retriable?: boolean }).retriable === true;
-          if (!transient || Date.now() > deadline) throw wrap(`Cannot read end offsets of ${topic}`, cause);
         }
-      } else if (Date.now() > deadline) {
-        throw new TransportError(`Topic ${topic} has no partitions in the cluster metadata`, {
-          retriable: true,
-        });
+        if (Date.now() > deadline)
+          throw new TransportError(`Topic ${topic} has no partitions in the cluster metadata`, {
+            retriable: true,
+          });
+      } catch (cause) {
+        if (cause instanceof TransportError) throw cause;
+        if (!leadersMoving(cause) || Date.now() > deadline)
+          throw wrap(`Cannot read end offsets of ${topic}`, cause);
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 1000)));
     }
   }
 
+  /**
+   * Creates the topics missing from the cluster. On a busy broker createTopics fails while the
+   * new topics' leaders are elected (UNKNOWN_TOPIC_OR_PARTITION), or because another instance made
+   * some of them at the same moment: the missing ones are looked up again and created, backing
+   * off, for up to 30 s. Other errors (a bad setting, refused permission) fail at once.
+   */
   private async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
-    const admin = await this.adminClient_();
-    const existing = new Set(await admin.listTopics());
-    const missing = specs.filter(
-      (s, i) => !existing.has(s.topic) && specs.findIndex((o) => o.topic === s.topic) === i,
-    );
-    if (missing.length === 0) return;
-    try {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((s) => ({
-          topic: s.topic,
-          numPartitions: s.partitions,
-          ...(s.compacted ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
-        })),
-      });
-    } catch (cause) {
-      // Another instance may have created them at the same moment, or the leaders were still being
-      // elected when kafkajs looked: only a topic still missing after a while is an error.
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        const now = new Set(await admin.listTopics());
-        if (missing.every((s) => now.has(s.topic))) break;
-        if (Date.now() > deadline) throw wrap('Cannot create topics', cause);
-        await new Promise((resolve) => setTimeout(resolve, 250));
+    const deadline = Date.now() + 30_000;
+    for (let attempt = 0; ; attempt += 1) {
+      const admin = await this.adminClient_();
+      const existing = new Set(await admin.listTopics());
+      const missing = specs.filter(
+        (s, i) => !existing.has(s.topic) && specs.findIndex((o) => o.topic === s.topic) === i,
+      );
+      if (missing.length === 0) return;
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((s) => ({
+            topic: s.topic,
+            numPartitions: s.partitions,
+            ...(s.compacted ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
+          })),
+        });
+        return;
+      } catch (cause) {
+        if (!leadersMoving(cause) || Date.now() > deadline) {
+          throw wrap(`Cannot create topics ${missing.map((s) => s.topic).join(', ')}`, cause);
+        }
       }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 2000)));
     }
   }
 

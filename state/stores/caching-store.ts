@@ -1,31 +1,45 @@
-import { WrappedStore } from './wrapped-store.js';
+import type { Codec } from '../codec.js';
 import type { KeyRange, KeyValueEntry, KeyValueStore } from '../types.js';
+import { WrappedStore } from './wrapped-store.js';
 
 /**
- * Write-back cache: writes stay in memory until flush (at commit), so repeated updates of one key
- * reach LevelDB and the changelog once per commit. Recently read values are kept too.
+ * Write-back cache: writes stay in memory as values until flush (at commit), so repeated updates
+ * of one key are encoded, and reach LevelDB and the changelog, once per commit, and a read of a
+ * pending write is not decoded. Recently flushed or read entries are kept as bytes: decoded
+ * resources would cost the garbage collector far more than the parse they save.
+ *
+ * A pending value is handed out as written, not copied: a caller must not mutate a value it read
+ * or wrote (it writes a new object instead).
  */
-export class CachingStore extends WrappedStore implements KeyValueStore<string, Buffer> {
-  private readonly dirty = new Map<string, Buffer | null>();
+export class CachingStore<V> extends WrappedStore implements KeyValueStore<string, V> {
+  private readonly dirty = new Map<string, V | null>();
   private readonly clean = new Map<string, Buffer | null>();
+  /** Entries handed to the inner store whose write has not ended yet, as bytes. */
+  private readonly writing = new Map<string, Buffer | null>();
+  /** The last write handed to the inner store (the inner store applies them in order). */
+  private written: Promise<void> = Promise.resolve();
 
   constructor(
     inner: KeyValueStore<string, Buffer>,
+    private readonly codec: Codec<V>,
     private readonly maxEntries: number,
   ) {
     super(inner);
   }
 
-  async get(key: string): Promise<Buffer | undefined> {
-    const cached = this.dirty.get(key) ?? this.clean.get(key);
-    if (cached !== undefined) return cached ?? undefined;
+  async get(key: string): Promise<V | undefined> {
+    const pending = this.dirty.get(key);
+    if (pending !== undefined) return pending ?? undefined;
     if (this.dirty.has(key)) return undefined;
-    const value = await this.inner.get(key);
-    this.remember(key, value ?? null);
-    return value;
+    let bytes = this.writing.get(key) ?? this.clean.get(key);
+    if (bytes === undefined && !this.writing.has(key) && !this.clean.has(key)) {
+      bytes = (await this.inner.get(key)) ?? null;
+      this.remember(key, bytes);
+    }
+    return bytes === null || bytes === undefined ? undefined : this.codec.decode(bytes);
   }
 
-  async put(key: string, value: Buffer): Promise<void> {
+  async put(key: string, value: V): Promise<void> {
     await this.write(key, value);
   }
 
@@ -33,14 +47,14 @@ export class CachingStore extends WrappedStore implements KeyValueStore<string, 
     await this.write(key, null);
   }
 
-  async putAll(entries: readonly KeyValueEntry<string, Buffer>[]): Promise<void> {
+  async putAll(entries: readonly KeyValueEntry<string, V>[]): Promise<void> {
     for (const entry of entries) await this.write(entry.key, entry.value);
   }
 
-  async *range(range?: KeyRange<string>): AsyncIterable<[string, Buffer]> {
+  async *range(range?: KeyRange<string>): AsyncIterable<[string, V]> {
     // Scans read LevelDB, so pending writes go there first.
     await this.flush();
-    yield* this.inner.range(range);
+    for await (const [key, bytes] of this.inner.range(range)) yield [key, this.codec.decode(bytes)];
   }
 
   override async approximateCount(): Promise<number> {
@@ -48,18 +62,37 @@ export class CachingStore extends WrappedStore implements KeyValueStore<string, 
   }
 
   override async flush(): Promise<void> {
-    if (this.dirty.size > 0) {
-      const entries = [...this.dirty].map(([key, value]) => ({ key, value }));
-      this.dirty.clear();
-      await this.inner.putAll(entries);
-      for (const { key, value } of entries) this.remember(key, value);
-    }
+    await this.flushInBackground();
     await this.inner.flush();
   }
 
-  override async close(): Promise<void> {
+  /**
+   * Encodes the pending writes and hands them to the inner store at once (the changelog store
+   * records them for the collector then); resolves once the inner store has written them. Reads
+   * in the meantime are served from the entries being written.
+   */
+  flushInBackground(): Promise<void> {
+    if (this.dirty.size === 0) return this.written;
+    const entries = [...this.dirty].map(([key, value]) => ({
+      key,
+      value: value === null ? null : this.codec.encode(value),
+    }));
     this.dirty.clear();
-    this.clean.clear();
+    for (const { key, value } of entries) this.writing.set(key, value);
+    this.written = this.inner.putAll(entries).then(() => {
+      for (const { key, value } of entries) {
+        // A later flush of the key owns the entry now.
+        if (this.writing.get(key) !== value) continue;
+        this.writing.delete(key);
+        this.remember(key, value);
+      }
+    });
+    return this.written;
+  }
+
+  override async close(): Promise<void> {
+    await this.written.catch(() => undefined);
+    this.discard();
     await this.inner.close();
   }
 
@@ -67,9 +100,10 @@ export class CachingStore extends WrappedStore implements KeyValueStore<string, 
   discard(): void {
     this.dirty.clear();
     this.clean.clear();
+    this.writing.clear();
   }
 
-  private async write(key: string, value: Buffer | null): Promise<void> {
+  private async write(key: string, value: V | null): Promise<void> {
     this.clean.delete(key);
     this.dirty.set(key, value);
     if (this.dirty.size >= this.maxEntries) await this.flush();

@@ -6,7 +6,11 @@ export interface ChangelogWriter {
   append(key: string, value: Buffer | null): void;
 }
 
-/** Writes through to the inner store and records each write for the store's changelog topic. */
+/**
+ * Writes through to the inner store and records each write for the store's changelog topic. The
+ * changelog record is taken at once (before the inner write ends), so that a write started by a
+ * flush is in the outputs the commit after it waits for.
+ */
 export class ChangeLoggingStore extends WrappedStore implements KeyValueStore<string, Buffer> {
   constructor(
     inner: KeyValueStore<string, Buffer>,
@@ -18,17 +22,17 @@ export class ChangeLoggingStore extends WrappedStore implements KeyValueStore<st
   get(key: string): Promise<Buffer | undefined> {
     return this.inner.get(key);
   }
-  async put(key: string, value: Buffer): Promise<void> {
-    await this.inner.put(key, value);
+  put(key: string, value: Buffer): Promise<void> {
     this.changelog.append(key, value);
+    return this.inner.put(key, value);
   }
-  async delete(key: string): Promise<void> {
-    await this.inner.delete(key);
+  delete(key: string): Promise<void> {
     this.changelog.append(key, null);
+    return this.inner.delete(key);
   }
-  async putAll(entries: readonly KeyValueEntry<string, Buffer>[]): Promise<void> {
-    await this.inner.putAll(entries);
+  putAll(entries: readonly KeyValueEntry<string, Buffer>[]): Promise<void> {
     for (const entry of entries) this.changelog.append(entry.key, entry.value);
+    return this.inner.putAll(entries);
   }
   range(range?: KeyRange<string>): AsyncIterable<[string, Buffer]> {
     return this.inner.range(range);

@@ -8,6 +8,14 @@ export class LevelDbStore implements KeyValueStore<string, Buffer> {
   readonly persistent = true;
   private readonly db: Level<string, Buffer>;
   private closing: Promise<void> | undefined;
+  /**
+   * Writes run one after the other, in the order they were asked for: two batches on the thread
+   * pool at once could reach LevelDB in either order, and a caller may start one before the last
+   * one ended (the caching store writes in the background).
+   */
+  private writes: Promise<void> = Promise.resolve();
+  /** The first write that failed: the store no longer reflects its changelog. */
+  private failure: unknown;
 
   private constructor(
     readonly name: string,
@@ -42,26 +50,25 @@ export class LevelDbStore implements KeyValueStore<string, Buffer> {
     return this.db.getSync(key) ?? undefined;
   }
 
-  async put(key: string, value: Buffer): Promise<void> {
+  put(key: string, value: Buffer): Promise<void> {
     this.assertOpen();
-    await this.db.put(key, value);
+    return this.inOrder(() => this.db.put(key, value));
   }
 
-  async delete(key: string): Promise<void> {
+  delete(key: string): Promise<void> {
     this.assertOpen();
-    await this.db.del(key);
+    return this.inOrder(() => this.db.del(key));
   }
 
   async putAll(entries: readonly KeyValueEntry<string, Buffer>[]): Promise<void> {
     this.assertOpen();
     if (entries.length === 0) return;
-    await this.db.batch(
-      entries.map((e) =>
-        e.value === null
-          ? { type: 'del' as const, key: e.key }
-          : { type: 'put' as const, key: e.key, value: e.value },
-      ),
+    const operations = entries.map((e) =>
+      e.value === null
+        ? { type: 'del' as const, key: e.key }
+        : { type: 'put' as const, key: e.key, value: e.value },
     );
+    await this.inOrder(() => this.db.batch(operations));
   }
 
   async *range(range: KeyRange<string> = {}): AsyncIterable<[string, Buffer]> {
@@ -82,8 +89,26 @@ export class LevelDbStore implements KeyValueStore<string, Buffer> {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.db.close();
+    this.closing ??= this.writes.then(() => this.db.close());
     return this.closing;
+  }
+
+  /** Resolves once every write asked for until now has ended; rejects if any write failed. */
+  async settled(): Promise<void> {
+    await this.writes;
+    if (this.failure !== undefined)
+      throw new StoreError(`A write to store ${this.name} failed`, {
+        cause: this.failure,
+        context: { store: this.name },
+      });
+  }
+
+  private inOrder(write: () => Promise<void>): Promise<void> {
+    const run = this.writes.then(write);
+    this.writes = run.catch((error: unknown) => {
+      this.failure ??= error;
+    });
+    return run;
   }
 
   private assertOpen(): void {

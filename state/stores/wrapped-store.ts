@@ -1,8 +1,8 @@
 import type { KeyValueStore } from '../types.js';
 
-/** The lifecycle part every store wrapper passes through to the store it wraps. */
-export abstract class WrappedStore {
-  constructor(protected readonly inner: KeyValueStore<string, Buffer>) {}
+/** The lifecycle part every store wrapper passes through to the store it wraps (of values `I`). */
+export abstract class WrappedStore<I = Buffer> {
+  constructor(protected readonly inner: KeyValueStore<string, I>) {}
 
   get name(): string {
     return this.inner.name;

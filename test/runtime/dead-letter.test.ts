@@ -51,5 +51,6 @@ it('fails the instance when the stage policy is fail, without committing the fai
   await driver.pipeInput('in', 'k', 3);
   await expect(driver.settle()).rejects.toThrow(/Stage half failed on in\[0\]@1: odd 3/);
   expect(driver.streams.state).toBe('failed');
-  expect(await driver.transport.committed('test', 'in', 0)).toBe(1n);
+  // Commits run at the commit interval: whatever was committed stops before the failing record.
+  expect(await driver.transport.committed('test', 'in', 0)).toBeLessThanOrEqual(1n);
 });

@@ -16,6 +16,17 @@ const recordKey = (topic: string, partition: number, offset: bigint): string =>
   `r!${topic}!${pad(partition, 6)}!${pad(offset, OFFSET_WIDTH)}`;
 const groupKey = (group: string, topic: string, partition: number): string =>
   `g!${group}!${topic}!${partition}`;
+/** Latest offset of each key of a compacted topic partition (what compaction keeps). */
+const latestKey = (topic: string, partition: number, key: Uint8Array): string =>
+  `x!${topic}!${pad(partition, 6)}!${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('base64url')}`;
+
+/** One record as the cleaner sees it. */
+export interface CleanableRecord {
+  offset: bigint;
+  key: Uint8Array | null;
+  tombstone: boolean;
+  timestamp: number;
+}
 
 interface StoredRecord {
   k: Uint8Array | null;
@@ -41,6 +52,8 @@ const asBuffer = (bytes: Uint8Array | null): Buffer | null =>
 export class LogStore {
   readonly appended = new EventEmitter();
   private readonly topics = new Map<string, TopicState>();
+  /** Positions of the readers running in this process (group consumers, tails), per topic-partition. */
+  private readonly readers = new Map<string, Set<() => bigint>>();
   private writing: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | undefined;
 
@@ -89,6 +102,7 @@ export class LogStore {
     for (const topic of topics) {
       if (!this.topics.delete(topic)) continue;
       await this.db.clear({ gte: `r!${topic}!`, lt: `r!${topic}!\uffff` });
+      await this.db.clear({ gte: `x!${topic}!`, lt: `x!${topic}!\uffff` });
       await this.db.del(`m!${topic}`);
     }
   }
@@ -149,6 +163,96 @@ export class LogStore {
     await this.append([], { groupId, offsets });
   }
 
+  /** Registers a reader's position; the cleaner never removes what it has not read yet. */
+  trackReader(topic: string, partition: number, position: () => bigint): () => void {
+    const id = `${topic}\u0000${partition}`;
+    let set = this.readers.get(id);
+    if (!set) this.readers.set(id, (set = new Set()));
+    set.add(position);
+    return () => set.delete(position);
+  }
+
+  topicSpecs(): TopicSpec[] {
+    return [...this.topics.values()].map((t) => t.spec);
+  }
+
+  /**
+   * The offset below which the cleaner may remove records of a partition: the lowest position of
+   * the readers running here and of the groups that committed offsets for it, and never the last
+   * record (the end offset is found again from it after a restart).
+   */
+  async cleanableBelow(topic: string, partition: number): Promise<bigint> {
+    let bound = this.endOf(topic, partition) - 1n;
+    for (const position of this.readers.get(`${topic}\u0000${partition}`) ?? []) {
+      const p = position();
+      if (p < bound) bound = p;
+    }
+    const suffix = `!${topic}!${partition}`;
+    for await (const [key, value] of this.db.iterator({ gte: 'g!', lt: 'g!\uffff' })) {
+      if (!key.endsWith(suffix)) continue;
+      const committed = BigInt(value.toString('utf8'));
+      if (committed < bound) bound = committed;
+    }
+    return bound < 0n ? 0n : bound;
+  }
+
+  /** Records of a partition from `from` (inclusive) below `below`, at most `limit`. */
+  async scan(
+    topic: string,
+    partition: number,
+    from: bigint,
+    below: bigint,
+    limit: number,
+  ): Promise<CleanableRecord[]> {
+    if (from >= below) return [];
+    const entries = await this.db
+      .iterator({ gte: recordKey(topic, partition, from), lt: recordKey(topic, partition, below), limit })
+      .all();
+    return entries.map(([key, value]) => {
+      const stored = deserialize(value) as StoredRecord;
+      return {
+        offset: BigInt(key.slice(-OFFSET_WIDTH)),
+        key: stored.k,
+        tombstone: stored.v === null,
+        timestamp: stored.t,
+      };
+    });
+  }
+
+  /**
+   * Removes records, serialised with appends. For a compacted topic, `latest` (keys whose newest
+   * record is removed: expired tombstones) also drops the key from the index, unless an append
+   * since the decision made another record the newest.
+   */
+  remove(
+    topic: string,
+    partition: number,
+    offsets: readonly bigint[],
+    latest: readonly CleanableRecord[] = [],
+  ): Promise<void> {
+    const run = this.writing.then(async () => {
+      const ops: { type: 'del'; key: string }[] = offsets.map((o) => ({
+        type: 'del',
+        key: recordKey(topic, partition, o),
+      }));
+      for (const r of latest) {
+        const index = latestKey(topic, partition, r.key!);
+        const current = await this.db.get(index);
+        if (current !== undefined && BigInt(current.toString('utf8')) !== r.offset) continue;
+        ops.push({ type: 'del', key: index }, { type: 'del', key: recordKey(topic, partition, r.offset) });
+      }
+      if (ops.length > 0) await this.db.batch(ops);
+    });
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The newest offset of a key in a compacted topic partition; undefined when not indexed. */
+  async latestOffset(topic: string, partition: number, key: Uint8Array): Promise<bigint | undefined> {
+    const value = await this.db.get(latestKey(topic, partition, key));
+    return value === undefined ? undefined : BigInt(value.toString('utf8'));
+  }
+
   close(): Promise<void> {
     this.closing ??= this.writing.then(() => this.db.close());
     return this.closing;
@@ -184,6 +288,13 @@ export class LogStore {
         key: recordKey(record.topic, record.partition, cursor.end),
         value: serialize(stored),
       });
+      if (state.spec.compacted && record.key !== null) {
+        ops.push({
+          type: 'put',
+          key: latestKey(record.topic, record.partition, record.key),
+          value: Buffer.from(cursor.end.toString()),
+        });
+      }
       cursor.end += 1n;
       next.set(id, cursor);
     }

@@ -15,6 +15,7 @@ import type {
   TopicPartitionOffset,
   Transport,
 } from '../../state/index.js';
+import { LogCleaner, type LogCleanerOptions } from './log-cleaner.js';
 import { LogStore } from './log-store.js';
 
 const BATCH_RECORDS = 500;
@@ -125,8 +126,18 @@ export class EmbeddedTransport implements Transport {
   readonly admin: LogAdmin;
   private readonly members = new Map<string, GroupMember>();
   private readonly stoppers = new Set<() => Promise<void>>();
+  /** Retention and compaction in the background; undefined when turned off. */
+  readonly cleaner: LogCleaner | undefined;
 
-  private constructor(private readonly log: LogStore) {
+  private constructor(
+    private readonly log: LogStore,
+    cleaner: LogCleanerOptions | false,
+    onCleanerError: (error: unknown) => void,
+  ) {
+    if (cleaner !== false) {
+      this.cleaner = new LogCleaner(log, cleaner);
+      this.cleaner.start(onCleanerError);
+    }
     this.admin = {
       ensureTopics: (specs) => log.ensureTopics(specs),
       partitionCount: async (topic) => log.partitionCount(topic),
@@ -135,9 +146,19 @@ export class EmbeddedTransport implements Transport {
     };
   }
 
-  /** Opens (or creates) the log in `directory`; what was written before a restart is still there. */
-  static async open(directory: string): Promise<EmbeddedTransport> {
-    return new EmbeddedTransport(await LogStore.open(directory));
+  /**
+   * Opens (or creates) the log in `directory`; what was written before a restart is still there.
+   * The cleaner (retention of delete topics, compaction of compacted ones) runs unless `false`.
+   */
+  static async open(
+    directory: string,
+    options: { cleaner?: LogCleanerOptions | false; onCleanerError?: (error: unknown) => void } = {},
+  ): Promise<EmbeddedTransport> {
+    return new EmbeddedTransport(
+      await LogStore.open(directory),
+      options.cleaner ?? {},
+      options.onCleanerError ?? (() => undefined),
+    );
   }
 
   async producer(): Promise<LogProducer> {
@@ -162,6 +183,10 @@ export class EmbeddedTransport implements Transport {
       positions.set(`${tp.topic}:${tp.partition}`, offset);
       committed.set(`${tp.topic}:${tp.partition}`, offset);
     }
+    // The cleaner leaves alone what this consumer has not processed yet.
+    const untrack = partitions.map((tp) =>
+      log.trackReader(tp.topic, tp.partition, () => positions.get(`${tp.topic}:${tp.partition}`)!),
+    );
     const member: GroupMember = { memberId: `${groupId}-embedded`, assignment: partitions };
     if (options.endpoint !== undefined) member.endpoint = options.endpoint;
     this.members.set(groupId, member);
@@ -210,6 +235,7 @@ export class EmbeddedTransport implements Transport {
     const stop = async (): Promise<void> => {
       this.stoppers.delete(stop);
       await loops.stop();
+      for (const u of untrack) u();
       this.members.delete(groupId);
       await handlers.revoked(partitions);
       if (failure !== undefined) throw failure;
@@ -218,6 +244,16 @@ export class EmbeddedTransport implements Transport {
     return {
       pause: (tps) => loops.pause(tps, true),
       resume: (tps) => loops.pause(tps, false),
+      // Commits outside the batch loop (commit interval, clean close); never backwards.
+      commit: async (offsets) => {
+        const forward = offsets.filter((o) => {
+          const done = committed.get(`${o.topic}:${o.partition}`);
+          return done !== undefined && BigInt(o.offset) > done;
+        });
+        if (!options.commitOffsets || forward.length === 0) return;
+        for (const o of forward) committed.set(`${o.topic}:${o.partition}`, BigInt(o.offset));
+        await log.commit(groupId, forward);
+      },
       stop,
     };
   }
@@ -227,6 +263,9 @@ export class EmbeddedTransport implements Transport {
     const positions = new Map<number, bigint>();
     for (const [partition, from] of options.from)
       positions.set(partition, from === 'earliest' ? 0n : BigInt(from));
+    const untrack = [...positions.keys()].map((partition) =>
+      log.trackReader(options.topic, partition, () => positions.get(partition)!),
+    );
     const loops = new PartitionLoops(log);
     loops.start(
       [...positions.keys()].map((partition) => ({ topic: options.topic, partition })),
@@ -246,9 +285,10 @@ export class EmbeddedTransport implements Transport {
       },
       () => undefined,
     );
-    const stop = (): Promise<void> => {
+    const stop = async (): Promise<void> => {
       this.stoppers.delete(stop);
-      return loops.stop();
+      await loops.stop();
+      for (const u of untrack) u();
     };
     this.stoppers.add(stop);
     return { stop };
@@ -270,6 +310,7 @@ export class EmbeddedTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    await this.cleaner?.stop();
     await Promise.allSettled([...this.stoppers].map((stop) => stop()));
     await this.log.close();
   }

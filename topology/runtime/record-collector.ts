@@ -39,10 +39,19 @@ export class TopicPartitions {
  * Buffers a task's outputs (sink records, changelog writes, dead letters) and sends them: with the
  * shared producer under at-least-once, or inside the task's transaction under exactly-once, where
  * the consumed offsets join the same transaction.
+ *
+ * Under at-least-once `dispatch` does not wait for acknowledgements, so the task goes on with the
+ * next records while they are pending. Sends run one after the other (each starts once the one
+ * before it is acknowledged), so the records of a partition keep their order even when the
+ * producer retries, and at most `maxPendingSends` wait behind the one in flight.
  */
 export class RecordCollector {
   private buffered: OutgoingRecord[] = [];
   private transaction: LogTransaction | undefined;
+  /** Settles once every send dispatched so far settled; never rejects (see `failure`). */
+  private tail: Promise<void> = Promise.resolve();
+  private pendingSends: Promise<void>[] = [];
+  private failure: unknown;
   /** Next offset per changelog partition written, learned from acknowledgements. */
   readonly acknowledged = new Map<string, string>();
 
@@ -50,6 +59,7 @@ export class RecordCollector {
     private readonly producer: LogProducer,
     readonly transactional: boolean,
     private readonly onSent: (count: number) => void,
+    private readonly maxPendingSends = 2,
   ) {}
 
   get size(): number {
@@ -60,20 +70,54 @@ export class RecordCollector {
     this.buffered.push(record);
   }
 
+  /**
+   * Starts sending what is buffered. Under at-least-once it waits only while too many sends are
+   * pending; a failed send is thrown by a later call (and by `acknowledgement`).
+   */
+  async dispatch(): Promise<void> {
+    this.throwIfFailed();
+    if (this.buffered.length > 0) {
+      const records = this.buffered;
+      this.buffered = [];
+      if (this.transactional) {
+        this.transaction ??= await this.producer.transaction();
+        await this.transaction.send(records);
+        this.onSent(records.length);
+        return;
+      }
+      const previous = this.tail;
+      const sent = previous.then(async () => {
+        // After a failure nothing more is sent: it would land before the records that failed.
+        if (this.failure !== undefined) return;
+        try {
+          const appended = await this.producer.send(records);
+          for (const a of appended)
+            this.acknowledged.set(`${a.topic}:${a.partition}`, (BigInt(a.offset) + 1n).toString());
+          this.onSent(records.length);
+        } catch (error) {
+          this.failure ??= error;
+        }
+      });
+      this.tail = sent;
+      this.pendingSends.push(sent);
+      void sent.then(() => this.pendingSends.splice(this.pendingSends.indexOf(sent), 1));
+    }
+    while (this.pendingSends.length > this.maxPendingSends) await this.pendingSends[0];
+    this.throwIfFailed();
+  }
+
+  /**
+   * Resolves once everything dispatched until now is acknowledged (later sends are not waited
+   * for); rejects with the failure of a send.
+   */
+  acknowledgement(): Promise<void> {
+    return this.tail.then(() => this.throwIfFailed());
+  }
+
   /** Sends what is buffered; under at-least-once resolves once all of it is acknowledged. */
   async send(): Promise<void> {
-    if (this.buffered.length === 0) return;
-    const records = this.buffered;
-    this.buffered = [];
-    if (this.transactional) {
-      this.transaction ??= await this.producer.transaction();
-      await this.transaction.send(records);
-    } else {
-      const appended = await this.producer.send(records);
-      for (const a of appended)
-        this.acknowledged.set(`${a.topic}:${a.partition}`, (BigInt(a.offset) + 1n).toString());
-    }
-    this.onSent(records.length);
+    await this.dispatch();
+    await this.acknowledgement();
   }
 
   /** Sends the rest and, under exactly-once, commits it with the consumed offsets. */
@@ -100,5 +144,9 @@ export class RecordCollector {
     const transaction = this.transaction;
     this.transaction = undefined;
     await transaction?.abort();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
   }
 }

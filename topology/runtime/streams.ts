@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type {
   GroupConsumer,
   GroupMember,
@@ -17,6 +19,7 @@ import { parseStreamsConfig } from '../config.js';
 import { partitionFor } from '../partitioner.js';
 import type { Clock } from '../processor.js';
 import { systemClock } from '../processor.js';
+import { describeFailure, isRecoverable } from './failures.js';
 import { RecordCollector, TopicPartitions } from './record-collector.js';
 import { StreamTask } from './task.js';
 import { TaskStores } from './task-stores.js';
@@ -25,11 +28,32 @@ import { TaskStores } from './task-stores.js';
  * Lifecycle:
  *
  *   created ──start()──► starting ──(topics ready, global tables caught up)──► running
- *      │                    │                                                   │
- *      │                    └──────────────── error ──► failed ◄──── error ─────┤
- *      └──────────────────────────── stop() ──► stopping ──► stopped ◄──────────┘
+ *      │                    │   ▲                                               │  ▲
+ *      │       retriable error  └─ restarting ◄──── retriable error ────────────┘  │
+ *      │                    │         │  └──────── (back-off, started again) ──────┘
+ *      │                    └─────────┴─ other error ──► failed ◄── other error ──┤
+ *      └──────────────────────────── stop() ──► stopping ──► stopped ◄────────────┘
+ *
+ * A retriable error (see failures.ts: the broker went away, a leader or coordinator moved, a
+ * request timed out, the member was fenced) does not end the instance: its tasks are closed
+ * uncleanly (an open transaction aborted, stores kept or rebuilt as after any unclean stop), the
+ * consumer and producer released, and after an exponential back-off everything starts again from
+ * the last commit. Global tables keep running across restarts. Only other errors (bad
+ * configuration, refused credentials, a processor failing by policy) end in `failed`, and so does
+ * a first start still failing after `startTimeoutMs`.
  */
-export type StreamsState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+export type StreamsState =
+  'created' | 'starting' | 'running' | 'restarting' | 'stopping' | 'stopped' | 'failed';
+
+const STATES: readonly StreamsState[] = [
+  'created',
+  'starting',
+  'running',
+  'restarting',
+  'stopping',
+  'stopped',
+  'failed',
+];
 
 export interface StreamsLogger {
   info(details: object, message: string): void;
@@ -83,11 +107,28 @@ export class KafkaStreams {
   private readonly topics: TopicPartitions;
   private current: StreamsState = 'created';
   private consumer: GroupConsumer | undefined;
+  /** The group consumer for commits outside batches; kept while tasks close during the stop. */
+  private committing: GroupConsumer | undefined;
   private sharedProducer: LogProducer | undefined;
   private stopping: Promise<void> | undefined;
   private cancelTicker: (() => void) | undefined;
   private failure: Error | undefined;
   private readonly counters;
+  /**
+   * Each start of the consumer and tasks is one run; callbacks of an earlier run (its consumer
+   * still stopping, its tasks still opening) are told apart by this number and ignored.
+   */
+  private generation = 0;
+  /** The loop starting runs (and restarting after retriable failures), while it is active. */
+  private supervising: Promise<void> | undefined;
+  /** A failure of the run being started, reported by a callback while the start was under way. */
+  private runFailure: unknown;
+  private topicsCreated = false;
+  /** Exactly once: tasks of a failed run whose last transaction may still be open or completing. */
+  private readonly unsettled = new Set<string>();
+  private restartAttempt = 0;
+  private runningSince = 0;
+  private wake: (() => void) | undefined;
 
   constructor(options: StreamsOptions) {
     this.config = parseStreamsConfig(options.config);
@@ -120,7 +161,17 @@ export class KafkaStreams {
         'partition',
       ]),
       tasks: m.gauge('substream_active_tasks', 'Tasks owned by this instance', []),
+      restarts: m.counter(
+        'substream_streams_restarts_total',
+        'Restarts of a streams instance after a retriable failure',
+        ['application'],
+      ),
+      state: m.gauge('substream_streams_state', 'Lifecycle state of a streams instance (1: current)', [
+        'application',
+        'state',
+      ]),
     };
+    this.counters.state.set({ application: this.config.applicationId, state: this.current }, 1);
     for (const sub of this.topology.subTopologies)
       for (const source of sub.sources)
         this.topicToSub.set(this.topology.topicName(this.config.applicationId, source)!, sub);
@@ -149,49 +200,16 @@ export class KafkaStreams {
     return [...this.tasks.keys()].sort();
   }
 
+  /**
+   * Resolves once the instance runs. Retriable failures are retried with back-off for up to
+   * `startTimeoutMs`; rejects with the error that ended it in `failed`.
+   */
   async start(): Promise<void> {
     if (this.current !== 'created') throw new SubstreamError(`Cannot start: instance is ${this.current}`);
     this.transition('starting');
-    try {
-      await this.createTopics();
-      for (const definition of this.topology.globalTables) {
-        const table = new GlobalTable({
-          name: definition.name,
-          topic: definition.topic,
-          codec: definition.value,
-          readCommitted: this.exactlyOnce,
-          onDecodeError: (error, record) =>
-            this.logger.warn(
-              { table: definition.name, offset: record.offset, error: error.message },
-              'undecodable table value skipped',
-            ),
-        });
-        this.tables.set(definition.name, table);
-        await table.start(this.transport);
-      }
-      if (!this.exactlyOnce) this.sharedProducer = await this.transport.producer();
-      this.cancelTicker = this.clock.every(this.config.punctuationIntervalMs, () => this.punctuate());
-      const topics = [...this.topicToSub.keys()];
-      if (topics.length > 0) {
-        this.consumer = await this.transport.groupConsumer({
-          groupId: this.config.applicationId,
-          topics,
-          readCommitted: this.exactlyOnce,
-          commitOffsets: !this.exactlyOnce,
-          ...(this.config.endpoint === undefined ? {} : { endpoint: this.config.endpoint }),
-          handlers: {
-            assigned: (partitions) => this.assigned(partitions),
-            revoked: (partitions) => this.revoked(partitions),
-            batch: (records, control) => this.batch(records, control),
-            failed: (error) => void this.fail(error),
-          },
-        });
-      }
-      if ((this.current as StreamsState) === 'starting') this.transition('running');
-    } catch (error) {
-      await this.fail(error);
-      throw error;
-    }
+    this.supervising = this.supervise(undefined, Date.now() + this.config.startTimeoutMs);
+    await this.supervising;
+    if ((this.current as StreamsState) === 'failed') throw this.failure;
   }
 
   /** Idempotent; concurrent calls share one promise. */
@@ -225,6 +243,8 @@ export class KafkaStreams {
     const previous = this.current;
     if (previous === next) return;
     this.current = next;
+    for (const state of STATES)
+      this.counters.state.set({ application: this.config.applicationId, state }, state === next ? 1 : 0);
     this.logger.info({ from: previous, to: next }, 'streams state changed');
     for (const listener of this.listeners) listener(next, previous);
   }
@@ -294,10 +314,10 @@ export class KafkaStreams {
     return sub === undefined ? undefined : `${sub.id}_${tp.partition}`;
   }
 
-  private async assigned(partitions: readonly TopicPartition[]): Promise<void> {
+  private async assigned(partitions: readonly TopicPartition[], generation: number): Promise<void> {
     this.counters.rebalances.inc({ kind: 'assigned' });
     this.logger.info({ partitions }, 'partitions assigned');
-    await Promise.all(partitions.map((tp) => this.ensureTask(tp)));
+    await Promise.all(partitions.map((tp) => this.ensureTask(tp, generation)));
   }
 
   private async revoked(partitions: readonly TopicPartition[]): Promise<void> {
@@ -315,7 +335,21 @@ export class KafkaStreams {
     this.tasks.delete(id);
     this.ready.delete(id);
     this.counters.tasks.set({}, this.tasks.size);
-    const closed = (async () => (await pending).close(clean))();
+    const closed = (async () => {
+      let cleanly = false;
+      try {
+        await (await pending).close(clean);
+        cleanly = clean;
+      } finally {
+        // At least once, after an unclean close (or a clean one whose commit failed): the stores
+        // may hold writes whose outputs were never acknowledged (flushed, then the send failed).
+        // Kept, a step that drops what it has seen (versions) would drop those records when they
+        // are read again, and their outputs would be lost: the task starts over from its
+        // changelog, which holds only acknowledged writes. Exactly once already rebuilds stores
+        // that have no clean-close checkpoint.
+        if (!cleanly && !this.exactlyOnce) await this.discardLocalState(id);
+      }
+    })();
     this.closing.set(
       id,
       closed.catch(() => undefined),
@@ -332,7 +366,12 @@ export class KafkaStreams {
     }
   }
 
-  private ensureTask(tp: TopicPartition): Promise<StreamTask> | undefined {
+  /** Removes a task's stores and checkpoint (the layout TaskStores.open uses). */
+  private async discardLocalState(id: string): Promise<void> {
+    await rm(join(this.config.stateDir, this.config.applicationId, id), { recursive: true, force: true });
+  }
+
+  private ensureTask(tp: TopicPartition, generation: number): Promise<StreamTask> | undefined {
     const id = this.taskId(tp);
     if (id === undefined) return undefined;
     let task = this.tasks.get(id);
@@ -347,7 +386,7 @@ export class KafkaStreams {
         },
         (error: unknown) => {
           if (this.tasks.get(id) === created) this.tasks.delete(id);
-          void this.fail(error);
+          this.fail(error, generation);
         },
       );
     }
@@ -397,6 +436,10 @@ export class KafkaStreams {
         consumed: (n) => this.counters.consumed.inc({ task: id }, n),
         deadLettered: (stage) => this.counters.deadLettered.inc({ stage }),
       },
+      committer: {
+        available: () => this.committing?.commit !== undefined,
+        commit: (offsets) => this.committing!.commit!(offsets),
+      },
     });
     if (this.exactlyOnce) task.onClose(() => producer.close());
     return task;
@@ -405,10 +448,11 @@ export class KafkaStreams {
   private async batch(
     records: readonly LogRecord[],
     control: Parameters<StreamTask['processBatch']>[1],
+    generation: number,
   ): Promise<void> {
     if (this.current === 'failed' || this.current === 'stopped' || records.length === 0) return;
     const first = records[0]!;
-    const pending = this.ensureTask(first);
+    const pending = this.ensureTask(first, generation);
     if (pending === undefined) return;
     const task = this.ready.get(this.taskId(first)!);
     if (task === undefined) {
@@ -423,8 +467,8 @@ export class KafkaStreams {
       await task.processBatch(records, control);
     } catch (error) {
       if (isRebalanceError(error)) throw error;
-      // Not awaited: failing stops the consumer, which waits for this very batch to return.
-      void this.fail(error);
+      // Failing releases the run in the background: stopping the consumer waits for this very batch.
+      this.fail(error, generation);
       return;
     }
     if (control.highWatermark !== undefined) {
@@ -433,51 +477,250 @@ export class KafkaStreams {
     }
   }
 
-  private punctuate(): void {
-    if (this.current !== 'running') return;
+  private punctuate(generation: number): void {
+    if (this.current !== 'running' || generation !== this.generation) return;
     const now = this.clock.now();
     for (const pending of this.tasks.values()) {
-      void pending.then((task) => task.punctuate(now)).catch((error: unknown) => this.fail(error));
+      void pending
+        .then((task) => task.punctuate(now))
+        .catch((error: unknown) => this.fail(error, generation));
     }
   }
 
-  private async fail(error: unknown): Promise<void> {
+  /**
+   * Starts runs until one is up: after a failed run (`cause`, or one of the attempts) releases it
+   * and, when the failure is retriable and `deadline` not passed, waits a back-off and starts
+   * again; other failures end the instance.
+   */
+  private async supervise(cause: unknown, deadline: number): Promise<void> {
+    try {
+      let failure = cause;
+      for (;;) {
+        if (failure !== undefined) {
+          if (!isRecoverable(failure) || Date.now() > deadline) {
+            await this.fatal(failure);
+            return;
+          }
+          const delayMs = this.backoff();
+          this.counters.restarts.inc({ application: this.config.applicationId });
+          this.logger.warn(
+            { error: describeFailure(failure), attempt: this.restartAttempt, delayMs },
+            'streams instance restarting after a retriable failure',
+          );
+          if (this.stopping === undefined) this.transition('restarting');
+          await this.releaseRun(false);
+          if (this.stopping !== undefined) return;
+          await this.sleep(delayMs);
+          if (this.stopping !== undefined) return;
+        }
+        const generation = ++this.generation;
+        this.runFailure = undefined;
+        try {
+          await this.startRun(generation);
+          // A callback of this run may have failed it while it was starting.
+          failure =
+            this.generation === generation
+              ? undefined
+              : (this.runFailure ??
+                new SubstreamError('the run was superseded while it started', { retriable: true }));
+        } catch (error) {
+          failure = error;
+        }
+        if (failure === undefined) {
+          if (this.stopping !== undefined) return;
+          if (this.current === 'restarting')
+            this.logger.info({ restarts: this.restartAttempt }, 'streams instance running again');
+          this.runningSince = Date.now();
+          this.transition('running');
+          return;
+        }
+      }
+    } catch (error) {
+      // Releasing or ending a run failed unexpectedly: nothing is left to retry with.
+      await this.fatal(error);
+    } finally {
+      this.supervising = undefined;
+    }
+  }
+
+  /** One run: internal topics, global tables (once), producer, punctuation and the group consumer. */
+  private async startRun(generation: number): Promise<void> {
+    if (!this.topicsCreated) {
+      await this.createTopics();
+      this.topicsCreated = true;
+    }
+    await this.startTables();
+    await this.settleTransactions();
+    if (!this.exactlyOnce) this.sharedProducer = await this.transport.producer();
+    this.cancelTicker = this.clock.every(this.config.punctuationIntervalMs, () => this.punctuate(generation));
+    const topics = [...this.topicToSub.keys()];
+    if (topics.length === 0) return;
+    const current = () => generation === this.generation;
+    this.consumer = await this.transport.groupConsumer({
+      groupId: this.config.applicationId,
+      topics,
+      readCommitted: this.exactlyOnce,
+      commitOffsets: !this.exactlyOnce,
+      ...(this.config.endpoint === undefined ? {} : { endpoint: this.config.endpoint }),
+      handlers: {
+        // A run being released closes its tasks itself; its consumer's late calls change nothing.
+        assigned: async (partitions) => (current() ? this.assigned(partitions, generation) : undefined),
+        revoked: async (partitions) => (current() ? this.revoked(partitions) : undefined),
+        batch: async (records, control) => (current() ? this.batch(records, control, generation) : undefined),
+        failed: (error) => this.fail(error, generation),
+      },
+    });
+    this.committing = this.consumer;
+  }
+
+  /**
+   * Exactly once, after a failed run: the transactions its tasks left open (their abort failed with
+   * the broker) or committing are finished before the group is joined again. Initialising each
+   * task's transactional id fences the old producer and waits until the coordinator has completed
+   * or aborted its transaction; before that, the group's committed offsets may still be the ones
+   * before it, and records would be processed twice.
+   */
+  private async settleTransactions(): Promise<void> {
+    if (!this.exactlyOnce || this.unsettled.size === 0) return;
+    await Promise.all(
+      [...this.unsettled].map(async (id) => {
+        const producer = await this.transport.producer({
+          transactionalId: `${this.config.applicationId}-${id}`,
+        });
+        try {
+          await (await producer.transaction()).abort(); // nothing in it: only the initialisation counts
+        } finally {
+          await producer.close();
+        }
+        this.unsettled.delete(id);
+      }),
+    );
+  }
+
+  /** Global tables are started once and kept across restarts (their readers reconnect by themselves). */
+  private async startTables(): Promise<void> {
+    for (const definition of this.topology.globalTables) {
+      if (this.tables.has(definition.name)) continue;
+      const table = new GlobalTable({
+        name: definition.name,
+        topic: definition.topic,
+        codec: definition.value,
+        readCommitted: this.exactlyOnce,
+        onDecodeError: (error, record) =>
+          this.logger.warn(
+            { table: definition.name, offset: record.offset, error: error.message },
+            'undecodable table value skipped',
+          ),
+      });
+      this.tables.set(definition.name, table);
+      try {
+        await table.start(this.transport);
+      } catch (error) {
+        // Started again by the next run; the start's error is the one to report.
+        this.tables.delete(definition.name);
+        await table.stop().catch(() => undefined);
+        throw error;
+      }
+    }
+  }
+
+  /** The next wait before a restart: doubling from restartBackoffMs up to restartBackoffMaxMs, ±20%. */
+  private backoff(): number {
+    const { restartBackoffMs: first, restartBackoffMaxMs: max } = this.config;
+    const base = Math.min(first * 2 ** Math.min(this.restartAttempt, 30), max);
+    this.restartAttempt += 1;
+    return Math.round(base * (0.8 + Math.random() * 0.4));
+  }
+
+  /** Waits, unless stop() cuts it short. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+
+  /**
+   * A failure reported by a callback of run `generation` (consumer, task, punctuator). Failures of
+   * earlier runs and failures while stopping are only logged: that run is already being released.
+   */
+  private fail(error: unknown, generation: number): void {
+    if (generation !== this.generation || this.current === 'failed' || this.current === 'stopped') return;
+    if (this.stopping !== undefined) {
+      this.logger.warn({ error: describeFailure(error) }, 'error while stopping');
+      return;
+    }
+    // From here on the run's callbacks are stale: its tasks are closed by the release, not by them.
+    this.generation += 1;
+    if (this.supervising !== undefined) {
+      this.runFailure = error; // the run being started failed: its start reports it
+      return;
+    }
+    // A run that went well for a while starts its back-off over.
+    if (Date.now() - this.runningSince > this.config.restartBackoffMaxMs) this.restartAttempt = 0;
+    this.supervising = this.supervise(error, Number.POSITIVE_INFINITY);
+  }
+
+  /** Ends the instance in `failed`: a failure waiting does not fix, or a start that ran out of time. */
+  private async fatal(error: unknown): Promise<void> {
     if (this.current === 'failed' || this.current === 'stopped') return;
+    this.generation += 1;
     this.failure = error instanceof Error ? error : new SubstreamError(String(error));
-    this.logger.error({ error: this.failure.message }, 'streams instance failed');
+    this.logger.error({ error: describeFailure(error) }, 'streams instance failed');
     this.transition('failed');
-    await this.release(false);
+    await this.releaseRun(false);
+    await this.stopTables();
   }
 
   private async shutdown(): Promise<void> {
-    if (this.current === 'stopped') return;
-    const failed = this.current === 'failed';
-    if (!failed) this.transition('stopping');
-    await this.release(!failed);
-    if (!failed) this.transition('stopped');
+    this.wake?.();
+    await this.supervising;
+    if (this.current === 'stopped' || this.current === 'failed') return;
+    // Stopped while restarting: the failed run's tasks are closed already, nothing else runs.
+    this.transition('stopping');
+    await this.releaseRun(true);
+    await this.stopTables();
+    this.transition('stopped');
   }
 
-  private releasing: Promise<void> | undefined;
+  /**
+   * Releases the current run: stopping the consumer revokes its partitions (which closes, and on a
+   * clean stop commits, their tasks); tasks still open are closed here; then the shared producer.
+   */
+  private async releaseRun(clean: boolean): Promise<void> {
+    // After a failure the run's callbacks are stale: its consumer's revocation must not close tasks
+    // cleanly (committing while the broker is away); they are closed uncleanly below.
+    if (!clean) this.generation += 1;
+    if (!clean && this.exactlyOnce) for (const id of this.tasks.keys()) this.unsettled.add(id);
+    this.cancelTicker?.();
+    this.cancelTicker = undefined;
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    // A failed run's tasks must not commit through its consumer while they close.
+    if (!clean) this.committing = undefined;
+    await consumer
+      ?.stop()
+      .catch((error: unknown) =>
+        this.logger.warn({ error: describeFailure(error) }, 'consumer stopped with an error'),
+      );
+    await Promise.all([...this.tasks.keys()].map((id) => this.closeTask(id, clean)));
+    const producer = this.sharedProducer;
+    this.sharedProducer = undefined;
+    await producer
+      ?.close()
+      .catch((error: unknown) =>
+        this.logger.warn({ error: describeFailure(error) }, 'producer closed with an error'),
+      );
+  }
 
-  private release(clean: boolean): Promise<void> {
-    this.releasing ??= (async () => {
-      this.cancelTicker?.();
-      const consumer = this.consumer;
-      this.consumer = undefined;
-      // Stopping the consumer revokes its partitions, which closes (and commits) their tasks.
-      await consumer
-        ?.stop()
-        .catch((error: unknown) =>
-          this.logger.warn(
-            { error: error instanceof Error ? error.message : String(error) },
-            'consumer stopped with an error',
-          ),
-        );
-      await Promise.all([...this.tasks.keys()].map((id) => this.closeTask(id, clean)));
-      for (const table of this.tables.values()) await table.stop();
-      await this.sharedProducer?.close();
-    })();
-    return this.releasing;
+  private async stopTables(): Promise<void> {
+    // Kept in the map: readers holding them go on seeing their last values.
+    for (const table of this.tables.values()) await table.stop();
   }
 }
 

@@ -4,6 +4,7 @@ import type { KeyValueStore, MetricsPort, RestoreProgress, Transport } from '../
 import {
   CachingStore,
   ChangeLoggingStore,
+  CodecStore,
   deleteCheckpoint,
   LevelDbStore,
   MeteredStore,
@@ -18,7 +19,7 @@ interface OpenStore {
   name: string;
   changelogTopic: string;
   leveldb: LevelDbStore;
-  cache: CachingStore | undefined;
+  cache: CachingStore<unknown> | undefined;
   outer: KeyValueStore<string, unknown>;
   /** Next changelog offset reflected by the local store. */
   next: string;
@@ -40,7 +41,8 @@ export interface TaskStoresOptions {
 }
 
 /**
- * The stores of one task: LevelDB innermost, then changelogging, caching and metering. Opening
+ * The stores of one task: LevelDB innermost, then changelogging, caching of decoded values (or
+ * the codec alone) and metering. Opening
  * restores each store from its changelog, from the checkpoint when there is a usable one.
  */
 export class TaskStores {
@@ -49,6 +51,9 @@ export class TaskStores {
     private readonly stores: Map<string, OpenStore>,
     private readonly checkpointPath: string,
   ) {}
+
+  /** What the checkpoint file holds now, so an unchanged one is not written again. */
+  private written: string | undefined;
 
   static async open(options: TaskStoresOptions): Promise<TaskStores> {
     const { taskId, partition, topology, applicationId, transport, exactlyOnce } = options;
@@ -88,8 +93,10 @@ export class TaskStores {
         append: (key, value) =>
           options.collector.add({ topic: changelogTopic, partition, key: Buffer.from(key), value }),
       });
-      const cache = definition.caching ? new CachingStore(logged, options.cacheMaxEntries) : undefined;
-      const outer = new MeteredStore(cache ?? logged, definition.value, options.metrics, {
+      const cache = definition.caching
+        ? new CachingStore(logged, definition.value, options.cacheMaxEntries)
+        : undefined;
+      const outer = new MeteredStore(cache ?? new CodecStore(logged, definition.value), options.metrics, {
         store: name,
         task: taskId,
       });
@@ -107,6 +114,22 @@ export class TaskStores {
     for (const store of this.stores.values()) await store.outer.flush();
   }
 
+  /**
+   * Hands cached writes to the collector (changelog records) now and to LevelDB in the background;
+   * `written` settles once LevelDB has them, which the checkpoint must wait for.
+   */
+  async flushInBackground(): Promise<{ written: Promise<void> }> {
+    const writes: Promise<void>[] = [];
+    for (const store of this.stores.values()) {
+      if (store.cache) writes.push(store.cache.flushInBackground());
+      else await store.outer.flush();
+    }
+    const written = Promise.all(writes).then(() => undefined);
+    // Awaited by the commit that started it; this keeps an early failure from being reported unhandled.
+    written.catch(() => undefined);
+    return { written };
+  }
+
   /** Records the changelog offsets the stores now reflect (after the collector's records were acknowledged). */
   async checkpoint(): Promise<void> {
     if (this.stores.size === 0) return;
@@ -121,7 +144,14 @@ export class TaskStores {
       }
       offsets[store.name] = store.next;
     }
+    // The changelog records acknowledged so far had their LevelDB writes started when they were
+    // recorded (the changelog store records first); the checkpoint may name their offsets once
+    // those writes ended, even when they were started by a later commit than this one.
+    for (const store of this.stores.values()) await store.leveldb.settled();
+    const text = JSON.stringify(offsets);
+    if (text === this.written) return;
     await writeCheckpoint(this.checkpointPath, offsets);
+    this.written = text;
   }
 
   /** Closes every store; unflushed cached writes are dropped (a clean close flushes first). */

@@ -36,6 +36,13 @@ interface Punctuator {
   cancelled: boolean;
 }
 
+/** Commits consumer offsets outside a batch (see GroupConsumer.commit). */
+export interface OffsetCommitter {
+  /** False while the transport cannot (not started yet, or it has no such commit). */
+  available(): boolean;
+  commit(offsets: readonly TopicPartitionOffset[]): Promise<void>;
+}
+
 export interface TaskCounters {
   consumed(count: number): void;
   deadLettered(stage: string): void;
@@ -57,11 +64,21 @@ export interface StreamTaskOptions {
   maxInFlight: number;
   heartbeatIntervalMs: number;
   counters: TaskCounters;
+  /** How offsets are committed outside batches; without it, only at the end of each batch. */
+  committer?: OffsetCommitter;
 }
 
 /**
  * One partition of one sub-topology: its processor instances, stores and outputs. Records are
  * processed one at a time, batches and punctuations queued behind each other.
+ *
+ * Commits: under at-least-once with a transport that commits outside batches, a batch only
+ * dispatches its outputs and the task goes on while they are acknowledged. Every
+ * `commitIntervalMs` (after a batch, or from the punctuation tick when no input comes) the stores
+ * are flushed and, once everything sent so far is acknowledged, the offsets are committed in the
+ * background and the checkpoint written. Otherwise (exactly-once, or the transport commits only
+ * in its batch loop) each batch ends with a commit it waits for. A batch that ends because the
+ * group rebalances or the consumer stops, and a clean close, always wait for their commit.
  */
 export class StreamTask {
   readonly id: string;
@@ -74,6 +91,11 @@ export class StreamTask {
   private current: LogRecord | undefined;
   private streamTime = -1;
   private lastCheckpoint = 0;
+  private lastCommit = 0;
+  /** The background commit in progress (at most one; the next one waits for it). */
+  private background: Promise<void> = Promise.resolve();
+  /** Why a background commit failed; thrown by the next batch, punctuation or close. */
+  private failure: unknown;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private readonly closeHooks: (() => Promise<void>)[] = [];
@@ -97,12 +119,14 @@ export class StreamTask {
       await processor.init?.(context);
     }
     task.lastCheckpoint = options.clock.now();
+    task.lastCommit = task.lastCheckpoint;
     return task;
   }
 
-  /** Processes a batch of one partition, then commits what it produced. */
+  /** Processes a batch of one partition, then commits what it produced (or starts to). */
   processBatch(records: readonly LogRecord[], control: BatchControl): Promise<void> {
     return this.serially(async () => {
+      this.throwIfFailed();
       let lastHeartbeat = Date.now();
       let done = 0;
       try {
@@ -111,7 +135,7 @@ export class StreamTask {
           await this.processRecord(record);
           done += 1;
           this.positions.set(record.topic, (BigInt(record.offset) + 1n).toString());
-          if (this.o.collector.size >= this.o.maxInFlight) await this.o.collector.send();
+          if (this.o.collector.size >= this.o.maxInFlight) await this.o.collector.dispatch();
           if (Date.now() - lastHeartbeat >= this.o.heartbeatIntervalMs) {
             lastHeartbeat = Date.now();
             await control.heartbeat();
@@ -121,12 +145,25 @@ export class StreamTask {
         // Also when the group starts rebalancing mid-batch: what was processed is committed
         // before the partition can move (a clean revoke).
         if (done > 0 && !this.closed) {
-          await this.commit();
-          const next = this.positions.get(records[0]!.topic);
-          if (next !== undefined) control.markProcessed(next, this.committable(next) ?? '-1');
+          const next = this.positions.get(records[0]!.topic)!;
+          if (this.pipelined && control.isRunning()) {
+            await this.o.collector.dispatch();
+            if (this.o.clock.now() - this.lastCommit >= this.o.commitIntervalMs)
+              await this.commitInBackground();
+            // The position moves on; the offsets are committed once acknowledged (commitInBackground).
+            control.markProcessed(next, '-1');
+          } else {
+            await this.commit();
+            control.markProcessed(next, this.committable(next) ?? '-1');
+          }
         }
       }
     });
+  }
+
+  /** Whether outputs are acknowledged and offsets committed in the background (see the class comment). */
+  private get pipelined(): boolean {
+    return !this.o.collector.transactional && this.o.committer?.available() === true;
   }
 
   /** What may be committed: the position, held back to the lowest offset a processor has not finished. */
@@ -141,29 +178,45 @@ export class StreamTask {
     return next.toString();
   }
 
-  /** Runs the wall-clock punctuators that are due. */
+  /**
+   * Runs the wall-clock punctuators that are due, and commits when the commit interval passed:
+   * a processor's commit barrier may have moved without new input (work finished in the background).
+   */
   punctuate(now: number): Promise<void> {
-    if (!this.punctuators.some((p) => p.type === 'wall-clock' && !p.cancelled && p.next <= now))
-      return Promise.resolve();
+    this.throwIfFailed();
+    const due = this.punctuators.some((p) => p.type === 'wall-clock' && !p.cancelled && p.next <= now);
+    const commitDue = this.pipelined && now - this.lastCommit >= this.o.commitIntervalMs;
+    if (!due && !commitDue) return Promise.resolve();
     return this.serially(async () => {
-      await this.runDue('wall-clock', now);
-      await this.commit();
+      if (this.closed) return;
+      this.throwIfFailed();
+      if (due) await this.runDue('wall-clock', now);
+      if (!this.pipelined) await this.commit();
+      else if (this.o.clock.now() - this.lastCommit >= this.o.commitIntervalMs)
+        await this.commitInBackground();
+      else await this.o.collector.dispatch();
     });
   }
 
-  /** Finishes queued work; a clean close commits and checkpoints first. */
+  /**
+   * Finishes queued work. A clean close lets the processors finish their own work first (so their
+   * commit barriers move as far as they can), then commits, checkpoints and closes the stores.
+   */
   close(clean: boolean): Promise<void> {
     const closing = this.queue.then(async () => {
       if (this.closed) return;
       this.closed = true;
+      let processorsClosed = false;
       try {
         if (clean) {
+          await this.closeProcessors();
+          processorsClosed = true;
           await this.commit(true);
         } else {
           await this.o.collector.abort();
         }
       } finally {
-        for (const processor of this.processors.values()) await processor.close?.();
+        if (!processorsClosed) await this.closeProcessors();
         await this.o.stores.close();
         for (const hook of this.closeHooks) await hook();
       }
@@ -183,19 +236,91 @@ export class StreamTask {
     return run;
   }
 
-  private async commit(checkpoint = false): Promise<void> {
+  private async closeProcessors(): Promise<void> {
+    for (const processor of this.processors.values()) await processor.close?.();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  /** The offsets to commit now: each source's position, held back by the commit barriers. */
+  private offsets(): TopicPartitionOffset[] {
+    const offsets: TopicPartitionOffset[] = [];
+    for (const [topic, position] of this.positions) {
+      const offset = this.committable(position);
+      if (offset !== undefined) offsets.push({ topic, partition: this.o.partition, offset });
+    }
+    return offsets;
+  }
+
+  /**
+   * Commits and waits for it. Under exactly-once the offsets go into the transaction; otherwise
+   * they are committed here only when `final` (a clean close; batches pass theirs to markProcessed).
+   */
+  private async commit(final = false): Promise<void> {
+    this.lastCommit = this.o.clock.now();
     await this.o.stores.flush();
-    const offsets: TopicPartitionOffset[] = [...this.positions].map(([topic, offset]) => ({
-      topic,
-      partition: this.o.partition,
-      offset,
-    }));
-    await this.o.collector.commit(this.o.groupId, offsets);
+    if (this.o.collector.transactional) {
+      const offsets: TopicPartitionOffset[] = [...this.positions].map(([topic, offset]) => ({
+        topic,
+        partition: this.o.partition,
+        offset,
+      }));
+      await this.o.collector.commit(this.o.groupId, offsets);
+    } else {
+      await this.o.collector.send();
+      await this.background;
+      this.throwIfFailed();
+      const committer = this.o.committer;
+      if (final && committer?.available() === true) await this.commitOffsets(committer, this.offsets());
+    }
     const now = this.o.clock.now();
-    if (checkpoint || now - this.lastCheckpoint >= this.o.commitIntervalMs) {
+    if (final || now - this.lastCheckpoint >= this.o.commitIntervalMs) {
       this.lastCheckpoint = now;
       // Under exactly-once the checkpoint is only written on a clean close.
-      if (checkpoint || !this.o.collector.transactional) await this.o.stores.checkpoint();
+      if (final || !this.o.collector.transactional) await this.o.stores.checkpoint();
+    }
+  }
+
+  /**
+   * Flushes the stores and dispatches everything; once all of it is acknowledged, commits the
+   * offsets reached now and writes the checkpoint, without holding up the next records.
+   */
+  private async commitInBackground(): Promise<void> {
+    const committer = this.o.committer!;
+    this.lastCommit = this.o.clock.now();
+    // LevelDB writes go on in the background: the checkpoint below waits for them, not the next records.
+    const { written } = await this.o.stores.flushInBackground();
+    await this.o.collector.dispatch();
+    const acknowledged = this.o.collector.acknowledgement();
+    // Both are awaited below only after the previous commit: one failing first must not count as
+    // an unhandled rejection (which ends the process); the awaits still see it.
+    written.catch(() => undefined);
+    acknowledged.catch(() => undefined);
+    const offsets = this.offsets();
+    const previous = this.background;
+    this.background = (async () => {
+      await previous;
+      await written;
+      await acknowledged;
+      await this.commitOffsets(committer, offsets);
+      this.lastCheckpoint = this.o.clock.now();
+      await this.o.stores.checkpoint();
+    })().catch((error: unknown) => {
+      this.failure ??= error;
+    });
+  }
+
+  private async commitOffsets(committer: OffsetCommitter, offsets: TopicPartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
+    try {
+      await committer.commit(offsets);
+    } catch (error) {
+      // The partition is moving to another member; its records are read again from the last
+      // committed offset there (at-least-once), so this is not a failure of the task.
+      if (error instanceof SubstreamError && error.context['rebalancing'] === true) return;
+      throw error;
     }
   }
 

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import type { Codec, KeyValueEntry, KeyValueStore } from '../../state/index.js';
+import { CachingStore, codecs } from '../../state/index.js';
+
+/** Bytes kept as given (the memory fake clones values, which turns a Buffer into a Uint8Array). */
+class BytesStore implements KeyValueStore<string, Buffer> {
+  readonly name = 'bytes';
+  readonly persistent = false;
+  private readonly data = new Map<string, Buffer>();
+  isOpen = () => true;
+  flush = async () => {};
+  close = async () => {};
+  approximateCount = async () => this.data.size;
+  get = async (key: string) => this.data.get(key);
+  put = async (key: string, value: Buffer) => void this.data.set(key, value);
+  delete = async (key: string) => void this.data.delete(key);
+  async putAll(entries: readonly KeyValueEntry<string, Buffer>[]): Promise<void> {
+    for (const { key, value } of entries) {
+      if (value === null) this.data.delete(key);
+      else this.data.set(key, value);
+    }
+  }
+  async *range(): AsyncIterable<[string, Buffer]> {
+    yield* [...this.data].sort(([a], [b]) => (a < b ? -1 : 1));
+  }
+}
+
+/** The JSON codec, counting its calls. */
+function countingJson<T>(): Codec<T> & { encoded: number; decoded: number } {
+  const json = codecs.json<T>();
+  const codec = {
+    name: 'json',
+    encoded: 0,
+    decoded: 0,
+    encode: (value: T) => {
+      codec.encoded += 1;
+      return json.encode(value);
+    },
+    decode: (bytes: Buffer) => {
+      codec.decoded += 1;
+      return json.decode(bytes);
+    },
+  };
+  return codec;
+}
+
+describe('CachingStore', () => {
+  it('encodes a key written several times once per flush, and serves pending writes undecoded', async () => {
+    const inner = new BytesStore();
+    const codec = countingJson<{ n: number }>();
+    const store = new CachingStore(inner, codec, 100);
+    for (let n = 1; n <= 5; n++) await store.put('a', { n });
+    expect(await store.get('a')).toEqual({ n: 5 });
+    expect(await inner.get('a')).toBeUndefined();
+    expect(codec.encoded).toBe(0);
+    await store.flush();
+    expect(codec.encoded).toBe(1);
+    expect(codec.decoded).toBe(0);
+    expect(JSON.parse((await inner.get('a'))!.toString())).toEqual({ n: 5 });
+    // Flushed entries are kept as bytes and decoded on read.
+    expect(await store.get('a')).toEqual({ n: 5 });
+    expect(codec.decoded).toBe(1);
+  });
+
+  it('reads deletes, inner values and ranges like the store it wraps', async () => {
+    const inner = new BytesStore();
+    await inner.put('x', Buffer.from('{"n":1}'));
+    const store = new CachingStore(inner, codecs.json<{ n: number }>(), 100);
+    expect(await store.get('x')).toEqual({ n: 1 });
+    await store.delete('x');
+    expect(await store.get('x')).toBeUndefined();
+    expect(await inner.get('x')).toBeDefined();
+    await store.putAll([
+      { key: 'y', value: { n: 2 } },
+      { key: 'z', value: { n: 3 } },
+    ]);
+    const seen: [string, { n: number }][] = [];
+    for await (const entry of store.range()) seen.push(entry);
+    expect(seen).toEqual([
+      ['y', { n: 2 }],
+      ['z', { n: 3 }],
+    ]);
+    expect(await inner.get('x')).toBeUndefined();
+    expect(await store.get('missing')).toBeUndefined();
+  });
+
+  it('flushes by itself once it holds maxEntries pending writes', async () => {
+    const inner = new BytesStore();
+    const store = new CachingStore(inner, codecs.json<number>(), 2);
+    await store.put('a', 1);
+    expect(await inner.get('a')).toBeUndefined();
+    await store.put('b', 2);
+    expect(await inner.get('a')).toBeDefined();
+    expect(await inner.get('b')).toBeDefined();
+  });
+
+  it('serves entries being written in the background until the inner write ends', async () => {
+    const inner = new BytesStore();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const putAll = inner.putAll.bind(inner);
+    inner.putAll = async (entries) => {
+      await gate;
+      await putAll(entries);
+    };
+    const store = new CachingStore(inner, codecs.json<number>(), 100);
+    await store.put('a', 1);
+    const written = store.flushInBackground();
+    expect(await store.get('a')).toBe(1);
+    expect(await inner.get('a')).toBeUndefined();
+    await store.put('a', 2);
+    const later = store.flushInBackground();
+    release();
+    await written;
+    await later;
+    expect(await store.get('a')).toBe(2);
+    expect(JSON.parse((await inner.get('a'))!.toString())).toBe(2);
+  });
+});
