@@ -26,7 +26,9 @@ export interface SinkNotification {
 export type SinkResult =
   | { kind: 'delivered'; statusCode?: number }
   | { kind: 'retriable'; error: string; statusCode?: number; retryAfterMs?: number }
-  | { kind: 'permanent'; error: string; statusCode?: number };
+  | { kind: 'permanent'; error: string; statusCode?: number }
+  /** Not tried (circuit breaker open, local queue full): counts no attempt against the subscriber. */
+  | { kind: 'deferred'; error: string; retryAfterMs?: number };
 
 export interface Sink {
   /** A short name for metrics and logs: `http`, `amqp`, `kafka`. */
@@ -34,6 +36,8 @@ export interface Sink {
   /** Opens connections; rejects with a retriable TransportError when the transport cannot be reached. */
   connect(): Promise<void>;
   isConnected(): boolean;
+  /** Writes of one subscription issued together that the sink delivers in the order issued (default 1). */
+  readonly orderedWindow?: number;
   /** Delivers one notification; throws NotConnectedError when not connected. */
   write(notification: SinkNotification): Promise<SinkResult>;
   /** Idempotent: concurrent and repeated calls share one promise. */

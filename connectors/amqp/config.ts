@@ -25,6 +25,15 @@ export const amqpSinkConfigSchema = z.object({
     .positive()
     .default(1_000)
     .describe('Publishes awaiting the broker confirm per connection before new ones wait.'),
+  connections: z
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(4)
+    .describe(
+      'Confirm channels (each on its own connection) to the configured broker; a subscription always uses the same one, so its order holds. The broker runs each channel on one core.',
+    ),
   mandatory: z
     .boolean()
     .default(true)

@@ -1,8 +1,11 @@
 /**
  * One broker connection with a confirm channel. `publish` resolves once the broker confirms the
  * message (`confirmed`), or reports it `returned` when a mandatory message reached no queue (the
- * broker sends basic.return before the confirm). At most `window` publishes await their confirm.
- * When the connection drops, every unconfirmed publish is rejected with a retriable TransportError.
+ * broker sends basic.return before the confirm). At most `window` publishes await their confirm;
+ * the others wait in one queue and go out strictly in the order `publish` was called, so messages
+ * of one subscription published together keep their order on the channel (and in the queue).
+ * When the connection drops, every unconfirmed or waiting publish is rejected with a retriable
+ * TransportError.
  */
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
 import { SubstreamError, TransportError } from '../../state/index.js';
@@ -11,8 +14,12 @@ import type { AmqpTarget } from './endpoint.js';
 export type PublishAnswer = 'confirmed' | 'returned';
 
 interface InFlight {
+  readonly exchange: string;
+  readonly routingKey: string;
+  readonly content: Buffer;
+  readonly options: Options.Publish;
   readonly messageId: string | undefined;
-  readonly startedAt: number;
+  startedAt: number;
   returned: boolean;
   settled: boolean;
   resolve(answer: PublishAnswer): void;
@@ -32,11 +39,15 @@ export class AmqpTopologyError extends SubstreamError {}
 
 export class ConfirmPublisher {
   private channel: Promise<ConfirmChannel> | undefined;
+  /** The confirm channel once open: publishing needs no await then. */
+  private ready: ConfirmChannel | undefined;
   private admin: Promise<Channel> | undefined;
   private readonly inFlight = new Set<InFlight>();
-  private windowWaiters: (() => void)[] = [];
-  private drained: Promise<void> | undefined;
+  /** Publishes waiting for room in the window, the socket to drain, or the channel, in call order. */
+  private readonly waiting: InFlight[] = [];
+  private draining = false;
   private readonly verified = new Set<string>();
+  private readonly verifying = new Map<string, Promise<void>>();
   private open = true;
   private readonly sweeper: NodeJS.Timeout;
 
@@ -73,11 +84,33 @@ export class ConfirmPublisher {
     return this.open;
   }
 
-  /** Checks or declares the exchange or queue of a target, once per connection. */
-  async ensure(target: AmqpTarget, mode: 'none' | 'check' | 'declare', exchangeType: string): Promise<void> {
-    if (mode === 'none') return;
+  /**
+   * Checks or declares the exchange or queue of a target, once per connection. Undefined when that
+   * is already done (no await on the hot path); concurrent callers share one check, so they go on
+   * in the order they came.
+   */
+  ensure(
+    target: AmqpTarget,
+    mode: 'none' | 'check' | 'declare',
+    exchangeType: string,
+  ): Promise<void> | undefined {
+    if (mode === 'none') return undefined;
     const key = `${target.exchange}\u0000${target.queue ?? ''}`;
-    if (this.verified.has(key)) return;
+    if (this.verified.has(key)) return undefined;
+    let check = this.verifying.get(key);
+    if (check === undefined) {
+      check = this.verify(target, mode, exchangeType, key).finally(() => this.verifying.delete(key));
+      this.verifying.set(key, check);
+    }
+    return check;
+  }
+
+  private async verify(
+    target: AmqpTarget,
+    mode: 'check' | 'declare',
+    exchangeType: string,
+    key: string,
+  ): Promise<void> {
     const admin = await this.adminChannel();
     try {
       if (target.exchange !== '') {
@@ -99,47 +132,82 @@ export class ConfirmPublisher {
     this.verified.add(key);
   }
 
-  async publish(
+  publish(
     exchange: string,
     routingKey: string,
     content: Buffer,
     options: Options.Publish,
   ): Promise<PublishAnswer> {
-    while (this.inFlight.size >= this.options.window) {
-      await new Promise<void>((resolve) => this.windowWaiters.push(resolve));
-    }
-    if (this.drained !== undefined) await this.drained;
-    this.ensureOpen();
-    const channel = await this.confirmChannel();
+    if (!this.open) return Promise.reject(new TransportError('AMQP connection closed', { retriable: true }));
     return new Promise<PublishAnswer>((resolve, reject) => {
-      const entry: InFlight = {
+      this.waiting.push({
+        exchange,
+        routingKey,
+        content,
+        options,
         messageId: options.messageId,
-        startedAt: Date.now(),
+        startedAt: 0,
         returned: false,
         settled: false,
         resolve,
         reject,
-      };
-      this.inFlight.add(entry);
-      const callback = (err: unknown) => {
-        if (err)
-          this.settle(
-            entry,
-            new TransportError('publish not confirmed by the broker', { retriable: true, cause: err }),
-          );
-        else this.settle(entry, entry.returned ? 'returned' : 'confirmed');
-      };
-      try {
-        const writable = channel.publish(exchange, routingKey, content, options, callback);
-        if (!writable && this.drained === undefined) {
-          this.drained = new Promise<void>((done) => channel.once('drain', done)).finally(() => {
-            this.drained = undefined;
-          });
-        }
-      } catch (err) {
-        this.settle(entry, new TransportError('AMQP publish failed', { retriable: true, cause: err }));
-      }
+      });
+      this.pump();
     });
+  }
+
+  /** Sends waiting publishes, oldest first, while the window has room and the socket takes more. */
+  private pump(): void {
+    while (this.waiting.length > 0 && this.inFlight.size < this.options.window && !this.draining) {
+      if (!this.open) {
+        this.failAll(new TransportError('AMQP connection closed', { retriable: true }));
+        return;
+      }
+      const channel = this.ready;
+      if (channel === undefined) {
+        // Opened once; the pump goes on when it is (a failure fails the waiting publishes).
+        this.confirmChannel().then(
+          () => this.pump(),
+          (cause: unknown) =>
+            this.failAll(
+              new TransportError('cannot open an AMQP confirm channel', { retriable: true, cause }),
+            ),
+        );
+        return;
+      }
+      this.send(channel, this.waiting.shift()!);
+    }
+  }
+
+  private send(channel: ConfirmChannel, entry: InFlight): void {
+    entry.startedAt = Date.now();
+    this.inFlight.add(entry);
+    const callback = (err: unknown) => {
+      if (err)
+        this.settle(
+          entry,
+          new TransportError('publish not confirmed by the broker', { retriable: true, cause: err }),
+        );
+      else this.settle(entry, entry.returned ? 'returned' : 'confirmed');
+    };
+    try {
+      const writable = channel.publish(
+        entry.exchange,
+        entry.routingKey,
+        entry.content,
+        entry.options,
+        callback,
+      );
+      if (!writable) {
+        this.draining = true;
+        channel.once('drain', () => {
+          this.draining = false;
+          this.pump();
+        });
+      }
+    } catch (err) {
+      this.settle(entry, new TransportError('AMQP publish failed', { retriable: true, cause: err }));
+    }
   }
 
   async close(): Promise<void> {
@@ -154,10 +222,6 @@ export class ConfirmPublisher {
     }
   }
 
-  private ensureOpen(): void {
-    if (!this.open) throw new TransportError('AMQP connection closed', { retriable: true });
-  }
-
   private confirmChannel(): Promise<ConfirmChannel> {
     this.channel ??= this.model.createConfirmChannel().then((channel) => {
       channel.on('error', () => undefined); // 'close' follows
@@ -166,8 +230,11 @@ export class ConfirmPublisher {
       );
       channel.on('close', () => {
         this.channel = undefined;
+        this.ready = undefined;
+        this.draining = false;
         this.failAll(new TransportError('AMQP channel closed', { retriable: true }));
       });
+      this.ready = channel;
       return channel;
     });
     this.channel.catch(() => {
@@ -206,12 +273,14 @@ export class ConfirmPublisher {
     this.inFlight.delete(entry);
     if (answer instanceof Error) entry.reject(answer);
     else entry.resolve(answer);
-    this.windowWaiters.shift()?.();
+    if (this.waiting.length > 0) this.pump();
   }
 
+  /** Rejects every unconfirmed and every waiting publish: they are the stage's to send again. */
   private failAll(err: Error): void {
+    const waiting = this.waiting.splice(0);
     for (const entry of [...this.inFlight]) this.settle(entry, err);
-    for (const wake of this.windowWaiters.splice(0)) wake();
+    for (const entry of waiting) this.settle(entry, err);
   }
 
   private expire(): void {

@@ -12,12 +12,13 @@ export function publishOptions(
   notification: SinkNotification,
   options: { persistent: boolean; mandatory: boolean; now: number },
 ): Options.Publish {
-  const headers: Record<string, unknown> = {
-    ...parseHeaderLines(notification.channel.headers).headers,
-    ...(notification.properties ?? {}),
-    'x-substream-subscription-id': notification.subscriptionId,
-    'x-substream-event-number': notification.eventNumber,
-  };
+  const headers: Record<string, unknown> = Object.assign(
+    {},
+    headerLines(notification.channel.headers),
+    notification.properties,
+  );
+  headers['x-substream-subscription-id'] = notification.subscriptionId;
+  headers['x-substream-event-number'] = notification.eventNumber;
   const contentType = notification.contentType ?? notification.channel.payloadMimeType;
   return {
     ...(contentType === undefined || contentType === null ? {} : { contentType }),
@@ -30,4 +31,20 @@ export function publishOptions(
     persistent: options.persistent,
     mandatory: options.mandatory,
   };
+}
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const parsedLines = new Map<string, Readonly<Record<string, string>>>();
+
+/** The subscription's header lines, parsed once per distinct set (a hot path: one call per message). */
+function headerLines(lines: readonly string[]): Readonly<Record<string, string>> {
+  if (lines.length === 0) return NO_HEADERS;
+  const key = lines.join('\n');
+  let headers = parsedLines.get(key);
+  if (headers === undefined) {
+    headers = Object.freeze(parseHeaderLines(lines).headers);
+    if (parsedLines.size >= 10_000) parsedLines.clear();
+    parsedLines.set(key, headers);
+  }
+  return headers;
 }

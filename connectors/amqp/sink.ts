@@ -24,10 +24,17 @@ export interface AmqpSinkOptions {
 
 export class AmqpSink implements Sink {
   readonly name = 'amqp';
+  /**
+   * Publishes of one subscription issued together keep their order: a subscription always uses the
+   * same confirm channel, and a publisher sends strictly in call order.
+   */
+  readonly orderedWindow = Number.POSITIVE_INFINITY;
+  private readonly targets = new Map<string, AmqpTarget>();
   readonly config: AmqpSinkConfig;
   private readonly now: () => number;
   private readonly publisherOptions: PublisherOptions;
-  private broker: ConfirmPublisher | undefined;
+  /** The configured broker's publishers, one per slot (`connections`); a slot keeps its subscriptions. */
+  private brokers: (ConfirmPublisher | undefined)[] = [];
   private connecting: Promise<void> | undefined;
   /** Brokers named by endpoints, by connection URL. */
   private readonly foreign = new Map<string, Promise<ConfirmPublisher>>();
@@ -49,24 +56,32 @@ export class AmqpSink implements Sink {
   connect(): Promise<void> {
     if (this.isConnected()) return Promise.resolve();
     this.closing = undefined;
-    this.connecting ??= ConfirmPublisher.open(this.config.url, this.publisherOptions)
-      .then((publisher) => {
-        this.broker = publisher;
-      })
-      .finally(() => {
-        this.connecting = undefined;
-      });
+    this.connecting ??= (async () => {
+      // Only channels whose connection is gone are opened again: a live one may still hold a
+      // subscription's earlier publishes, and its later ones must not overtake them elsewhere.
+      const slots = Array.from({ length: this.config.connections }, (_, i) => this.brokers[i]);
+      const opened = await Promise.allSettled(
+        slots.map((p) =>
+          p?.isOpen() ? Promise.resolve(p) : ConfirmPublisher.open(this.config.url, this.publisherOptions),
+        ),
+      );
+      this.brokers = opened.map((r, i) => (r.status === 'fulfilled' ? r.value : slots[i]));
+      const failed = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+    })().finally(() => {
+      this.connecting = undefined;
+    });
     return this.connecting;
   }
 
   isConnected(): boolean {
-    return this.broker?.isOpen() ?? false;
+    return this.brokers.length > 0 && this.brokers.every((p) => p?.isOpen() === true);
   }
 
   async write(notification: SinkNotification): Promise<SinkResult> {
     let target: AmqpTarget;
     try {
-      target = parseAmqpEndpoint(notification.channel.endpoint, this.config.url);
+      target = this.targetOf(notification.channel.endpoint);
     } catch (err) {
       if (err instanceof InvalidAmqpEndpointError) return { kind: 'permanent', error: err.message };
       throw err;
@@ -74,8 +89,9 @@ export class AmqpSink implements Sink {
     const ours = target.connectionUrl === this.config.url;
     let publisher: ConfirmPublisher;
     if (ours) {
-      if (this.broker === undefined || !this.broker.isOpen()) throw new NotConnectedError(this.name);
-      publisher = this.broker;
+      const chosen = this.brokers[channelOf(notification.subscriptionId, this.config.connections)];
+      if (chosen === undefined || !chosen.isOpen()) throw new NotConnectedError(this.name);
+      publisher = chosen;
     } else {
       try {
         publisher = await this.foreignPublisher(target.connectionUrl);
@@ -84,7 +100,8 @@ export class AmqpSink implements Sink {
       }
     }
     try {
-      await publisher.ensure(target, this.config.topology, this.config.exchangeType);
+      const check = publisher.ensure(target, this.config.topology, this.config.exchangeType);
+      if (check !== undefined) await check;
       const answer = await publisher.publish(
         target.exchange,
         target.routingKey,
@@ -112,12 +129,24 @@ export class AmqpSink implements Sink {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.connecting?.catch(() => undefined);
-      const publishers = [this.broker, ...(await settledPublishers(this.foreign))];
-      this.broker = undefined;
+      const publishers = [...this.brokers, ...(await settledPublishers(this.foreign))];
+      this.brokers = [];
       this.foreign.clear();
       await Promise.all(publishers.map((p) => p?.close()));
     })();
     return this.closing;
+  }
+
+  /** Parsed endpoints, bounded: parsing a URL for every message is a good part of its cost. */
+  private targetOf(endpoint: string | undefined): AmqpTarget {
+    const key = endpoint ?? '';
+    let target = this.targets.get(key);
+    if (target === undefined) {
+      target = parseAmqpEndpoint(endpoint, this.config.url);
+      if (this.targets.size >= 10_000) this.targets.clear();
+      this.targets.set(key, target);
+    }
+    return target;
   }
 
   private async foreignPublisher(url: string): Promise<ConfirmPublisher> {
@@ -136,6 +165,17 @@ export class AmqpSink implements Sink {
     });
     return opened;
   }
+}
+
+/** A stable channel per subscription (FNV-1a of its id). */
+function channelOf(subscriptionId: string, channels: number): number {
+  if (channels <= 1) return 0;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < subscriptionId.length; i++) {
+    hash ^= subscriptionId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % channels;
 }
 
 function describeTarget(target: AmqpTarget): string {

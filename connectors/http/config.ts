@@ -14,13 +14,23 @@ export const httpSinkConfigSchema = z.object({
     .int()
     .positive()
     .default(64)
-    .describe('Keep-alive connections per endpoint origin; also the concurrency limit per endpoint.'),
+    .describe(
+      'Keep-alive connections per endpoint origin. A subscription always uses the same one, so its requests leave in order.',
+    ),
+  pipelining: z
+    .number()
+    .int()
+    .positive()
+    .default(16)
+    .describe(
+      'Requests in flight at once on one connection (HTTP/1.1 pipelining; 1 = one at a time). The subscriptions sharing a connection share this.',
+    ),
   queuePerEndpoint: z
     .number()
     .int()
     .nonnegative()
     .default(10_000)
-    .describe('Requests waiting for a connection per endpoint before new ones are refused as retriable.'),
+    .describe('Requests waiting for a connection per endpoint before new ones are deferred.'),
   keepAliveTimeoutMs: z
     .number()
     .int()
@@ -32,7 +42,9 @@ export const httpSinkConfigSchema = z.object({
     .int()
     .positive()
     .default(5)
-    .describe('Consecutive retriable failures of an endpoint that open its circuit breaker.'),
+    .describe(
+      'Consecutive failures of an endpoint with no answer at all (refused, reset, timed out) that open its circuit breaker; error statuses do not count.',
+    ),
   breakerHalfOpenAfterMs: z
     .number()
     .int()

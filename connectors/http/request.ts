@@ -22,18 +22,61 @@ export interface HttpRequest {
 /** The notification cannot become a request (bad endpoint): retrying will not help. */
 export class InvalidEndpointError extends SubstreamError {}
 
-export function buildRequest(
-  notification: SinkNotification,
-  options: { userAgent: string; secret?: string; nowSeconds: number },
-): HttpRequest {
+/**
+ * What every request of one channel shares (endpoint, path, the subscription's header lines), worked
+ * out once: parsing the URL and the header lines for every delivery is a large part of its cost.
+ */
+export interface RequestTarget {
+  url: URL;
+  /** `scheme://host:port`, the connection pool's key. */
+  origin: string;
+  /** Path and query. */
+  path: string;
+  headers: Readonly<Record<string, string>>;
+}
+
+export function targetOf(notification: SinkNotification, userAgent: string): RequestTarget {
   const url = endpointUrl(notification.channel.endpoint, notification.path);
   const { headers } = parseHeaderLines(notification.channel.headers);
-  const body = notification.body ?? '';
+  headers['user-agent'] = userAgent;
+  return { url, origin: url.origin, path: `${url.pathname}${url.search}`, headers };
+}
+
+/** Request targets by channel, bounded: a burst of distinct channels just starts the cache over. */
+export class RequestTargets {
+  private readonly cache = new Map<string, RequestTarget>();
+
+  constructor(
+    private readonly userAgent: string,
+    private readonly limit = 10_000,
+  ) {}
+
+  /** Throws InvalidEndpointError (not cached: such notifications are dead-lettered, not repeated). */
+  of(notification: SinkNotification): RequestTarget {
+    const channel = notification.channel;
+    const key = `${channel.endpoint ?? ''}\n${notification.path ?? ''}\n${channel.headers.join('\n')}`;
+    let target = this.cache.get(key);
+    if (target === undefined) {
+      target = targetOf(notification, this.userAgent);
+      if (this.cache.size >= this.limit) this.cache.clear();
+      this.cache.set(key, target);
+    }
+    return target;
+  }
+}
+
+/** The headers of one request: the target's, then the notification's own and the signature. */
+export function requestHeaders(
+  target: RequestTarget,
+  notification: SinkNotification,
+  body: string,
+  options: { secret?: string | undefined; nowSeconds: number },
+): Record<string, string> {
+  const headers: Record<string, string> = { ...target.headers };
   const contentType = notification.contentType ?? notification.channel.payloadMimeType;
-  if (notification.body !== null && contentType !== undefined && !('content-type' in headers)) {
+  if (notification.body !== null && contentType !== undefined && !('content-type' in target.headers)) {
     headers['content-type'] = contentType;
   }
-  headers['user-agent'] = options.userAgent;
   headers[NOTIFICATION_ID_HEADER] = notification.notificationId;
   headers[SUBSCRIPTION_ID_HEADER] = notification.subscriptionId;
   headers[EVENT_NUMBER_HEADER] = String(notification.eventNumber);
@@ -41,7 +84,21 @@ export function buildRequest(
     headers[TIMESTAMP_HEADER] = String(options.nowSeconds);
     headers[SIGNATURE_HEADER] = signPayload(options.secret, options.nowSeconds, body);
   }
-  return { url, method: notification.method ?? 'POST', headers, body };
+  return headers;
+}
+
+export function buildRequest(
+  notification: SinkNotification,
+  options: { userAgent: string; secret?: string; nowSeconds: number },
+): HttpRequest {
+  const target = targetOf(notification, options.userAgent);
+  const body = notification.body ?? '';
+  return {
+    url: target.url,
+    method: notification.method ?? 'POST',
+    headers: requestHeaders(target, notification, body, options),
+    body,
+  };
 }
 
 function endpointUrl(endpoint: string | undefined, path: string | undefined): URL {

@@ -1,25 +1,25 @@
 /**
- * The rest-hook sink: one undici Agent (keep-alive pools per origin) and, per endpoint origin, a
- * concurrency limit and a circuit breaker (cockatiel). Every write is one request; its answer is
- * classified and returned. The sink never retries: the delivery stage decides when to try again.
+ * The rest-hook sink. Per endpoint origin: `connectionsPerEndpoint` keep-alive connections (undici
+ * Clients, HTTP/1.1 pipelining up to `pipelining` requests each) and a circuit breaker (cockatiel).
+ * A subscription always uses the same connection of its endpoint, so requests it issues together
+ * leave, and reach the subscriber, in the order they were issued. Every write is one request; its
+ * answer is classified and returned. The sink never retries: the delivery stage decides when to try
+ * again. A request the breaker refuses is `deferred` (not an attempt).
  */
-import { Agent } from 'undici';
+import { Client, type Dispatcher } from 'undici';
 import {
   BrokenCircuitError,
-  BulkheadRejectedError,
   ConsecutiveBreaker,
-  bulkhead,
   circuitBreaker,
   handleWhenResult,
-  wrap,
-  type IPolicy,
+  type CircuitBreakerPolicy,
 } from 'cockatiel';
 import { isIP } from 'node:net';
 import { NotConnectedError, type Sink, type SinkNotification, type SinkResult } from '../sink.js';
 import { AddressRefusedError, createAddressGuard, type AddressGuard } from './address-guard.js';
 import { classifyFailure, classifyStatus } from './classify.js';
 import { httpSinkConfigSchema, type HttpSinkConfig, type HttpSinkConfigInput } from './config.js';
-import { buildRequest, InvalidEndpointError, type HttpRequest } from './request.js';
+import { InvalidEndpointError, requestHeaders, RequestTargets, type RequestTarget } from './request.js';
 
 export interface HttpSinkOptions {
   config?: HttpSinkConfigInput;
@@ -28,14 +28,26 @@ export interface HttpSinkOptions {
   now?: () => number;
 }
 
+interface Endpoint {
+  readonly origin: string;
+  readonly clients: (Client | undefined)[];
+  readonly breaker: CircuitBreakerPolicy;
+  /** Requests issued and not yet answered. */
+  outstanding: number;
+}
+
 export class HttpSink implements Sink {
   readonly name = 'http';
   readonly config: HttpSinkConfig;
+  /** Writes of one subscription issued together are kept in order (one connection per subscription). */
+  readonly orderedWindow = Number.POSITIVE_INFINITY;
   private readonly guard: AddressGuard;
   private readonly secretFor: (subscriptionId: string) => string | undefined;
   private readonly now: () => number;
-  private agent: Agent | undefined;
-  private readonly policies = new Map<string, IPolicy>();
+  private readonly targets: RequestTargets;
+  private readonly maxOutstanding: number;
+  private open = false;
+  private readonly endpoints = new Map<string, Endpoint>();
   /** Verdicts on IP-literal hosts; the allowlist does not change while the sink lives. */
   private readonly literalVerdicts = new Map<string, boolean>();
   private closing: Promise<void> | undefined;
@@ -45,85 +57,144 @@ export class HttpSink implements Sink {
     this.guard = createAddressGuard(this.config.endpointAllowlist);
     this.secretFor = options.secretFor ?? (() => undefined);
     this.now = options.now ?? Date.now;
+    this.targets = new RequestTargets(this.config.userAgent);
+    this.maxOutstanding =
+      this.config.connectionsPerEndpoint * this.config.pipelining + this.config.queuePerEndpoint;
   }
 
   async connect(): Promise<void> {
-    if (this.agent !== undefined) return;
+    if (this.open) return;
+    await this.closing;
     this.closing = undefined;
-    this.agent = new Agent({
-      connections: this.config.connectionsPerEndpoint,
-      keepAliveTimeout: this.config.keepAliveTimeoutMs,
-      headersTimeout: this.config.requestTimeoutMs,
-      bodyTimeout: this.config.requestTimeoutMs,
-      connect: { timeout: this.config.connectTimeoutMs, lookup: this.guard.lookup },
-    });
+    this.open = true;
   }
 
   isConnected(): boolean {
-    return this.agent !== undefined;
+    return this.open;
   }
 
   async write(notification: SinkNotification): Promise<SinkResult> {
-    const agent = this.agent;
-    if (agent === undefined) throw new NotConnectedError(this.name);
-    let request: HttpRequest;
+    if (!this.open) throw new NotConnectedError(this.name);
+    let target: RequestTarget;
     try {
-      const secret = this.secretFor(notification.subscriptionId);
-      request = buildRequest(notification, {
-        userAgent: this.config.userAgent,
-        nowSeconds: Math.floor(this.now() / 1000),
-        ...(secret === undefined ? {} : { secret }),
-      });
-      this.checkLiteralAddress(request.url);
+      target = this.targets.of(notification);
+      this.checkLiteralAddress(target.url);
     } catch (err) {
       if (err instanceof InvalidEndpointError || err instanceof AddressRefusedError) {
         return { kind: 'permanent', error: err.message };
       }
       throw err;
     }
+    const endpoint = this.endpointFor(target.origin);
+    if (endpoint.outstanding >= this.maxOutstanding) {
+      return { kind: 'deferred', error: `too many requests queued for ${target.url.host}` };
+    }
+    const body = notification.body ?? '';
+    const secret = this.secretFor(notification.subscriptionId);
+    const request: Dispatcher.DispatchOptions = {
+      path: target.path,
+      method: notification.method ?? 'POST',
+      headers: requestHeaders(target, notification, body, {
+        secret,
+        nowSeconds: Math.floor(this.now() / 1000),
+      }),
+      body,
+      // Deliveries carry their own de-duplication id, so they may be pipelined and re-sent.
+      idempotent: true,
+      blocking: false,
+    };
+    const client = this.clientFor(endpoint, notification.subscriptionId);
+    endpoint.outstanding += 1;
     try {
-      return await this.policyFor(request.url.origin).execute(() => this.send(agent, request));
+      return await endpoint.breaker.execute(() => this.send(client, request));
     } catch (err) {
+      // Not tried at all: the subscriber's budget of attempts is not touched, only its time runs.
       if (err instanceof BrokenCircuitError)
-        return { kind: 'retriable', error: `circuit open for ${request.url.host}` };
-      if (err instanceof BulkheadRejectedError)
-        return { kind: 'retriable', error: `too many requests queued for ${request.url.host}` };
+        return {
+          kind: 'deferred',
+          error: `circuit open for ${target.url.host}`,
+          retryAfterMs: this.config.breakerHalfOpenAfterMs,
+        };
       throw err;
+    } finally {
+      endpoint.outstanding -= 1;
     }
   }
 
   close(): Promise<void> {
     this.closing ??= (async () => {
-      const agent = this.agent;
-      this.agent = undefined;
-      this.policies.clear();
-      await agent?.close();
+      this.open = false;
+      const clients = [...this.endpoints.values()].flatMap((e) => e.clients);
+      this.endpoints.clear();
+      await Promise.all(clients.map((c) => c?.close()));
     })();
     return this.closing;
   }
 
-  private async send(agent: Agent, request: HttpRequest): Promise<SinkResult> {
-    try {
-      const response = await agent.request({
-        origin: request.url.origin,
-        path: `${request.url.pathname}${request.url.search}`,
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
+  /**
+   * One request through undici's dispatcher with a handler that keeps only the status and
+   * Retry-After: no response stream is built, the body is dropped as it arrives.
+   */
+  private send(client: Client, request: Dispatcher.DispatchOptions): Promise<SinkResult> {
+    return new Promise<SinkResult>((resolve) => {
+      let statusCode = 0;
+      let retryAfter: string | undefined;
+      client.dispatch(request, {
+        onConnect: () => undefined,
+        onHeaders: (status, rawHeaders) => {
+          statusCode = status;
+          if (status === 408 || status === 429 || status >= 500) retryAfter = retryAfterOf(rawHeaders);
+          return true;
+        },
+        onData: () => true,
+        onComplete: () => resolve(classifyStatus(statusCode, retryAfter, this.now())),
+        onError: (err) =>
+          resolve(classifyFailure(err.cause instanceof AddressRefusedError ? err.cause : err)),
       });
-      // The body is not needed, but it must be read for the connection to be reused.
-      await response.body.dump();
-      const retryAfter = response.headers['retry-after'];
-      return classifyStatus(
-        response.statusCode,
-        Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-        this.now(),
-      );
-    } catch (err) {
-      return classifyFailure(
-        err instanceof Error && err.cause instanceof AddressRefusedError ? err.cause : err,
-      );
+    });
+  }
+
+  private endpointFor(origin: string): Endpoint {
+    let endpoint = this.endpoints.get(origin);
+    if (endpoint === undefined) {
+      endpoint = {
+        origin,
+        clients: new Array<Client | undefined>(this.config.connectionsPerEndpoint).fill(undefined),
+        // Only failures with no answer at all (refused, reset, timed out) say the endpoint is down
+        // for everyone. A status such as 503 may be about one subscription: that lane backs off on
+        // its own, and the others on the same origin go on.
+        breaker: circuitBreaker(
+          handleWhenResult((result) => {
+            const r = result as SinkResult;
+            return r.kind === 'retriable' && r.statusCode === undefined;
+          }),
+          {
+            halfOpenAfter: this.config.breakerHalfOpenAfterMs,
+            breaker: new ConsecutiveBreaker(this.config.breakerFailures),
+          },
+        ),
+        outstanding: 0,
+      };
+      this.endpoints.set(origin, endpoint);
     }
+    return endpoint;
+  }
+
+  /** The subscription's connection to the endpoint: always the same one, so its requests stay in order. */
+  private clientFor(endpoint: Endpoint, subscriptionId: string): Client {
+    const index = hash(subscriptionId) % endpoint.clients.length;
+    let client = endpoint.clients[index];
+    if (client === undefined || client.destroyed || client.closed) {
+      client = new Client(endpoint.origin, {
+        pipelining: this.config.pipelining,
+        keepAliveTimeout: this.config.keepAliveTimeoutMs,
+        headersTimeout: this.config.requestTimeoutMs,
+        bodyTimeout: this.config.requestTimeoutMs,
+        connect: { timeout: this.config.connectTimeoutMs, lookup: this.guard.lookup },
+      });
+      endpoint.clients[index] = client;
+    }
+    return client;
   }
 
   /** Name resolution is guarded by the lookup hook; an IP literal never reaches it, so check it here. */
@@ -136,20 +207,23 @@ export class HttpSink implements Sink {
     }
     if (!allowed) throw new AddressRefusedError(url.hostname, host);
   }
+}
 
-  private policyFor(origin: string): IPolicy {
-    let policy = this.policies.get(origin);
-    if (policy === undefined) {
-      const breaker = circuitBreaker(
-        handleWhenResult((result) => (result as SinkResult).kind === 'retriable'),
-        {
-          halfOpenAfter: this.config.breakerHalfOpenAfterMs,
-          breaker: new ConsecutiveBreaker(this.config.breakerFailures),
-        },
-      );
-      policy = wrap(breaker, bulkhead(this.config.connectionsPerEndpoint, this.config.queuePerEndpoint));
-      this.policies.set(origin, policy);
+function retryAfterOf(rawHeaders: Buffer[]): string | undefined {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]!.toString('latin1').toLowerCase() === 'retry-after') {
+      return rawHeaders[i + 1]!.toString('latin1');
     }
-    return policy;
   }
+  return undefined;
+}
+
+/** FNV-1a: spreads subscription ids over the endpoint's connections. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }

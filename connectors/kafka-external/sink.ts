@@ -24,6 +24,7 @@ import {
   type KafkaExternalSinkConfigInput,
 } from './config.js';
 import { externalTopic, InvalidTopicError, toRecord } from './record.js';
+import type { KafkaLogging } from '../kafka/index.js';
 
 interface Waiting {
   topic: string;
@@ -34,10 +35,17 @@ interface Waiting {
 
 export interface KafkaExternalSinkOptions {
   config?: KafkaExternalSinkConfigInput;
+  /** Where kafkajs logs go (default: nowhere; delivery failures reach the stage as results). */
+  logging?: KafkaLogging;
 }
 
 export class KafkaExternalSink implements Sink {
   readonly name = 'kafka';
+  /**
+   * Writes issued together keep their order: one idempotent producer with one request in flight,
+   * fed strictly in call order.
+   */
+  readonly orderedWindow = Number.POSITIVE_INFINITY;
   readonly config: KafkaExternalSinkConfig;
   private readonly kafka: Kafka;
   private producer: Producer | undefined;
@@ -56,7 +64,8 @@ export class KafkaExternalSink implements Sink {
       ...(this.config.sasl === undefined ? {} : { sasl: this.config.sasl as SASLOptions }),
       requestTimeout: this.config.requestTimeoutMs,
       retry: { retries: this.config.retries },
-      logLevel: logLevel.NOTHING,
+      logLevel: options.logging?.logLevel ?? logLevel.NOTHING,
+      ...(options.logging?.logCreator ? { logCreator: options.logging.logCreator } : {}),
     });
   }
 

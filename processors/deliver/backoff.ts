@@ -5,7 +5,7 @@ export interface BackoffOptions {
   multiplier: number;
 }
 
-export const defaultBackoff: BackoffOptions = { initialMs: 1_000, maxMs: 300_000, multiplier: 2 };
+export const defaultBackoff: BackoffOptions = { initialMs: 1_000, maxMs: 60_000, multiplier: 2 };
 
 /** Delay before retry number `attempt` (1 = the first retry). `random` returns [0, 1). */
 export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number): number {

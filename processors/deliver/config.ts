@@ -21,11 +21,19 @@ export const deliveryConfigSchema = z.object({
     .number()
     .int()
     .positive()
-    .default(10)
+    .optional()
     .describe(
-      'Attempts per notification when the subscription does not set max-attempts; then it is dead-lettered.',
+      'Attempts per notification when the subscription does not set max-attempts; unset: only the time budget applies.',
     ),
-  backoff: backoff(1_000, 300_000).describe('Back-off between attempts of a failing subscriber.'),
+  maxRetryDurationMs: z
+    .number()
+    .int()
+    .positive()
+    .default(24 * 3_600_000)
+    .describe(
+      'How long a notification is retried, from when it was first held back, before it is dead-lettered.',
+    ),
+  backoff: backoff(1_000, 60_000).describe('Back-off between attempts of a failing subscriber.'),
   transportBackoff: backoff(500, 30_000).describe(
     'Back-off while our own broker connection is down (not counted as attempts).',
   ),
@@ -42,6 +50,14 @@ export const deliveryConfigSchema = z.object({
     .positive()
     .default(512)
     .describe('Deliveries in flight at once per partition.'),
+  laneWindow: z
+    .number()
+    .int()
+    .positive()
+    .default(8)
+    .describe(
+      'Deliveries of one subscription in flight at once, in order, when the sink keeps them ordered (1 = strictly one at a time).',
+    ),
 }) satisfies z.ZodType<DeliveryOptions, unknown>;
 
 export type DeliveryConfigInput = z.input<typeof deliveryConfigSchema>;

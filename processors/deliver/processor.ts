@@ -54,6 +54,10 @@ interface Lane {
   readonly id: string;
   /** Live notifications not yet attempted, in order (empty while parked). */
   memory: Pending[];
+  /** Set while a failed window settles before parking: no write may start meanwhile. */
+  holding: boolean;
+  /** Live writes issued and not yet answered, in order (at most the window). */
+  inFlight: { item: Pending; result: Promise<Attempt> }[];
   running: boolean;
   parked: boolean;
   state: QueueState;
@@ -80,6 +84,8 @@ const freshState = (nextAttemptAt: number): QueueState => ({
 export class DeliveryProcessor {
   private readonly options: DeliveryOptions;
   private readonly random: () => number;
+  /** Writes of one live lane in flight at once. */
+  private readonly window: number;
   private readonly lanes = new Map<string, Lane>();
   private readonly offsets = new OffsetTracker();
   private readonly active = new Set<Promise<void>>();
@@ -97,6 +103,7 @@ export class DeliveryProcessor {
   ) {
     this.options = { ...defaultDeliveryOptions, ...options };
     this.random = deps.random ?? Math.random;
+    this.window = Math.max(1, Math.min(this.options.laneWindow, deps.sink.orderedWindow ?? 1));
   }
 
   /**
@@ -146,6 +153,7 @@ export class DeliveryProcessor {
     lane.memory.push(item);
     if (lane.memory.length > this.backlogHint) this.backlogHint = lane.memory.length;
     if (!lane.running) this.spawn(this.runLive(lane));
+    else this.fill(lane);
   }
 
   /** Starts the retry of every parked queue that is due at `now`; does not wait for the deliveries. */
@@ -210,10 +218,8 @@ export class DeliveryProcessor {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      const wake = [...this.capacityWaiters, ...this.slotWaiters];
-      this.capacityWaiters = [];
-      this.slotWaiters = [];
-      for (const resolve of wake) resolve();
+      // Slot waiters are not woken: each is handed a slot as writes finish and, closing, gives it on untried.
+      for (const resolve of this.capacityWaiters.splice(0)) resolve();
       while (this.active.size > 0) await Promise.allSettled([...this.active]);
     })();
     return this.closing;
@@ -243,6 +249,8 @@ export class DeliveryProcessor {
     return {
       id,
       memory: [],
+      inFlight: [],
+      holding: false,
       running: false,
       parked: false,
       state: freshState(0),
@@ -253,7 +261,8 @@ export class DeliveryProcessor {
   }
 
   private releaseIfIdle(lane: Lane): void {
-    if (!lane.running && !lane.parked && lane.memory.length === 0) this.lanes.delete(lane.id);
+    if (!lane.running && !lane.parked && lane.memory.length === 0 && lane.inFlight.length === 0)
+      this.lanes.delete(lane.id);
   }
 
   private spawn(work: Promise<void>): void {
@@ -272,23 +281,31 @@ export class DeliveryProcessor {
     }
   }
 
-  /** Delivers the live lane's notifications in order until it is empty or parked. */
+  /**
+   * Delivers the live lane's notifications in order until it is empty or parked. Up to `window`
+   * writes are in flight at once (the sink keeps writes issued together in order); their answers
+   * are taken in order. When one fails, it and everything after it, in flight or not, are parked
+   * in order and re-sent from there: the subscriber may see later ones twice, never out of order
+   * the first time.
+   */
   private async runLive(lane: Lane): Promise<void> {
     lane.running = true;
+    const inFlight = lane.inFlight;
     try {
-      while (!this.stopped && !lane.parked && lane.memory.length > 0) {
-        const item = lane.memory.shift()!;
-        const result = await this.attempt(item.notification);
+      // Writes in flight are always seen through, even when the lane is parked meanwhile (its backlog
+      // spilled): they come before anything parked, and the queue is not drained until this returns.
+      while (inFlight.length > 0 || (!lane.parked && !this.stopped && lane.memory.length > 0)) {
+        this.fill(lane);
+        // The head stays in the window until answered, so the window never runs over.
+        const result = await inFlight[0]!.result;
+        const { item } = inFlight.shift()!;
         const now = this.deps.clock.now();
         if (result.kind === 'delivered') {
           await this.emitOutcome(item.notification, 'delivered', 1, result);
           this.markSafe([item.slot]);
           continue;
         }
-        if (
-          result.kind === 'permanent' ||
-          (result.kind === 'retriable' && this.maxAttempts(item.notification) <= 1)
-        ) {
+        if (result.kind === 'permanent' || this.givesUp(item.notification, result, 1, now, now)) {
           await this.deadLetter(lane, item.notification, {
             attempts: 1,
             result,
@@ -297,8 +314,16 @@ export class DeliveryProcessor {
           this.markSafe([item.slot]);
           continue;
         }
+        // The later writes are re-sent after this one: let them finish first so no old copy trails a new one.
+        const later = inFlight.splice(0);
+        if (later.length > 0) {
+          lane.holding = true; // no new write may start before the parking
+          await Promise.allSettled(later.map((w) => w.result));
+          lane.holding = false;
+        }
         const state = this.failedState(lane.parked ? lane.state : freshState(now), result, now);
-        const slots = await this.park(lane, [item, ...lane.memory.splice(0)], state);
+        const items = [item, ...later.map((w) => w.item), ...lane.memory.splice(0)];
+        const slots = await this.park(lane, items, state);
         if (result.kind === 'retriable') await this.emitOutcome(item.notification, 'failed', 1, result);
         this.markSafe(slots);
       }
@@ -307,6 +332,20 @@ export class DeliveryProcessor {
     }
     if (lane.parked && lane.state.nextAttemptAt <= this.deps.clock.now()) this.spawn(this.drainParked(lane));
     else this.releaseIfIdle(lane);
+  }
+
+  /** Starts the live lane's next writes while its window has room. */
+  private fill(lane: Lane): void {
+    while (
+      !lane.parked &&
+      !lane.holding &&
+      !this.stopped &&
+      lane.inFlight.length < this.window &&
+      lane.memory.length > 0
+    ) {
+      const item = lane.memory.shift()!;
+      lane.inFlight.push({ item, result: this.attempt(item.notification) });
+    }
   }
 
   /** Moves notifications into the lane's durable queue (after anything already there). */
@@ -379,7 +418,8 @@ export class DeliveryProcessor {
     } finally {
       lane.running = false;
     }
-    if (!lane.parked && lane.memory.length > 0) this.spawn(this.runLive(lane));
+    // Records that came once the queue was empty went live (and may be in flight already).
+    if (!lane.parked && (lane.memory.length > 0 || lane.inFlight.length > 0)) this.spawn(this.runLive(lane));
     else this.releaseIfIdle(lane);
   }
 
@@ -388,7 +428,8 @@ export class DeliveryProcessor {
     const notification = entry.notification;
     const result = await this.attempt(notification);
     const now = this.deps.clock.now();
-    const attempts = lane.state.headAttempts + 1;
+    const counted = result.kind !== 'deferred' && result.kind !== 'not-connected';
+    const attempts = lane.state.headAttempts + (counted ? 1 : 0);
     if (result.kind === 'delivered') {
       lane.state = freshState(now);
       await this.deps.store.putAll([
@@ -399,20 +440,21 @@ export class DeliveryProcessor {
       await this.emitOutcome(notification, 'delivered', attempts, result);
       return true;
     }
-    if (
-      result.kind === 'not-connected' ||
-      (result.kind === 'retriable' && attempts < this.maxAttempts(notification))
-    ) {
+    const heldSince = Math.min(entry.parkedAt, lane.state.firstFailedAt ?? entry.parkedAt);
+    if (result.kind !== 'permanent' && !this.givesUp(notification, result, attempts, heldSince, now)) {
       lane.state = this.failedState(lane.state, result, now);
       await this.deps.store.put(queueKey(lane.id), lane.state);
       if (result.kind === 'retriable') await this.emitOutcome(notification, 'failed', attempts, result);
       return false;
     }
     const firstFailedAt = lane.state.firstFailedAt;
+    const lastError = lane.state.lastError;
     lane.state = freshState(now);
     await this.deadLetter(lane, notification, {
       attempts,
-      result,
+      // A deferral says only that the breaker is open: the subscriber's own last error says more.
+      result:
+        result.kind === 'deferred' && lastError !== undefined ? { ...result, error: lastError } : result,
       removeKey: key,
       ...(entry.sourceOffset === undefined ? {} : { sourceOffset: entry.sourceOffset }),
       ...(firstFailedAt === undefined ? {} : { firstFailedAt }),
@@ -443,12 +485,42 @@ export class DeliveryProcessor {
     return undefined;
   }
 
-  /** The queue state after a failed attempt of its head. */
+  /**
+   * Whether a failed head is given up on: its attempts are used up (the subscription's max-attempts,
+   * or the stage's default when one is set), or it has been held back longer than the time budget.
+   * Our own transport being down never gives up; a deferral (circuit open) counts time, not attempts.
+   */
+  private givesUp(
+    notification: Notification,
+    result: Attempt & { kind: 'retriable' | 'deferred' | 'not-connected' },
+    attempts: number,
+    heldSince: number,
+    now: number,
+  ): boolean {
+    if (result.kind === 'not-connected') return false;
+    const cap = notification.maxAttempts ?? this.options.defaultMaxAttempts;
+    if (result.kind === 'retriable' && cap !== undefined && attempts >= Math.max(1, cap)) return true;
+    return now - heldSince >= this.options.maxRetryDurationMs;
+  }
+
+  /** The queue state after a failed (or deferred) attempt of its head. */
   private failedState(
     previous: QueueState,
-    result: Attempt & { kind: 'retriable' | 'not-connected' },
+    result: Attempt & { kind: 'retriable' | 'deferred' | 'not-connected' },
     now: number,
-  ) {
+  ): QueueState {
+    if (result.kind === 'deferred') {
+      const delay =
+        result.retryAfterMs !== undefined
+          ? Math.min(result.retryAfterMs, this.options.backoff.maxMs)
+          : backoffDelay(1, this.options.backoff, this.random);
+      return {
+        ...previous,
+        nextAttemptAt: now + delay,
+        firstFailedAt: previous.firstFailedAt ?? now,
+        lastError: previous.lastError ?? result.error,
+      };
+    }
     if (result.kind === 'not-connected') {
       const transportFailures = previous.transportFailures + 1;
       const delay = backoffDelay(transportFailures, this.options.transportBackoff, this.random);
@@ -471,15 +543,14 @@ export class DeliveryProcessor {
     return state;
   }
 
-  private maxAttempts(notification: Notification): number {
-    return Math.max(1, notification.maxAttempts ?? this.options.defaultMaxAttempts);
-  }
-
   private async attempt(notification: Notification): Promise<Attempt> {
-    await this.acquireSlot();
+    const waiting = this.acquireSlot();
+    if (waiting !== undefined) await waiting;
     let result: Attempt;
     try {
-      result = await this.deps.sink.write(notification);
+      result = this.stopped
+        ? { kind: 'not-connected', error: 'delivery stage closing' } // not tried; safe in the store
+        : await this.deps.sink.write(notification);
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       result =
@@ -498,16 +569,23 @@ export class DeliveryProcessor {
     return result;
   }
 
-  private async acquireSlot(): Promise<void> {
-    while (this.inFlight >= this.options.maxConcurrency) {
-      await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+  /**
+   * Takes a delivery slot, or returns a promise that resolves when one is handed over. Slots go to
+   * waiters strictly first come, first served, so a lane's writes reach the sink in its order.
+   */
+  private acquireSlot(): Promise<void> | undefined {
+    if (this.inFlight < this.options.maxConcurrency && this.slotWaiters.length === 0) {
+      this.inFlight += 1;
+      return undefined;
     }
-    this.inFlight += 1;
+    return new Promise<void>((resolve) => this.slotWaiters.push(resolve));
   }
 
+  /** Hands the slot to the first waiter, or frees it. */
   private releaseSlot(): void {
-    this.inFlight -= 1;
-    this.slotWaiters.shift()?.();
+    const next = this.slotWaiters.shift();
+    if (next !== undefined) next();
+    else this.inFlight -= 1;
   }
 
   private async deadLetter(

@@ -11,7 +11,12 @@ import type { BackoffOptions } from './backoff.js';
 export type AttemptResult =
   | { kind: 'delivered'; statusCode?: number }
   | { kind: 'retriable'; error: string; statusCode?: number; retryAfterMs?: number }
-  | { kind: 'permanent'; error: string; statusCode?: number };
+  | { kind: 'permanent'; error: string; statusCode?: number }
+  /**
+   * The sink did not try (the endpoint's circuit breaker is open, its local queue is full): no
+   * attempt is counted, only the time budget runs. `retryAfterMs`: when trying again makes sense.
+   */
+  | { kind: 'deferred'; error: string; retryAfterMs?: number };
 
 /**
  * The sink as the stage sees it. `write` throws a retriable TransportError when the transport is
@@ -19,6 +24,12 @@ export type AttemptResult =
  */
 export interface DeliverySink {
   readonly name: string;
+  /**
+   * How many writes of one subscription, issued one after the other without waiting, the sink
+   * delivers in the order issued (one connection or channel per subscription). Unset: 1, the stage
+   * then waits for each answer before the next write.
+   */
+  readonly orderedWindow?: number;
   write(notification: Notification): Promise<AttemptResult>;
 }
 
@@ -88,8 +99,16 @@ export interface DeliveryDeps {
 }
 
 export interface DeliveryOptions {
-  /** Attempts per notification when the subscription does not set maxAttempts. */
-  defaultMaxAttempts: number;
+  /**
+   * Attempts per notification when the subscription does not set maxAttempts; undefined: no cap on
+   * attempts, only the time budget (`maxRetryDurationMs`).
+   */
+  defaultMaxAttempts?: number | undefined;
+  /**
+   * How long a notification is retried, from when it was first held back (its first failed attempt,
+   * or its queueing behind a failing one), before it is dead-lettered.
+   */
+  maxRetryDurationMs: number;
   backoff: BackoffOptions;
   /** Back-off while our own transport is not connected. */
   transportBackoff: BackoffOptions;
@@ -102,15 +121,21 @@ export interface DeliveryOptions {
   maxPendingRecords: number;
   /** Deliveries in flight at once across all subscriptions of the task. */
   maxConcurrency: number;
+  /**
+   * Deliveries of one subscription in flight at once, when its sink keeps them in order (1 = the
+   * next one is sent only after the previous one is acknowledged).
+   */
+  laneWindow: number;
 }
 
 export const defaultDeliveryOptions: DeliveryOptions = {
-  defaultMaxAttempts: 10,
-  backoff: { initialMs: 1_000, maxMs: 300_000, multiplier: 2 },
+  maxRetryDurationMs: 24 * 3_600_000,
+  backoff: { initialMs: 1_000, maxMs: 60_000, multiplier: 2 },
   transportBackoff: { initialMs: 500, maxMs: 30_000, multiplier: 2 },
   maxRetryAfterMs: 3_600_000,
   maxPendingRecords: 10_000,
   maxConcurrency: 512,
+  laneWindow: 8,
 };
 
 export interface DeliveryRecord {

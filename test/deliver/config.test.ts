@@ -9,7 +9,7 @@ describe('delivery stage configuration', () => {
   it('fills nested defaults and refuses nonsense, naming the setting', () => {
     expect(deliveryConfigSchema.parse({ backoff: { initialMs: 50 } }).backoff).toEqual({
       initialMs: 50,
-      maxMs: 300_000,
+      maxMs: 60_000,
       multiplier: 2,
     });
     const result = deliveryConfigSchema.safeParse({ defaultMaxAttempts: 0, maxConcurrency: 'many' });

@@ -41,7 +41,7 @@ describe('AMQP sink: the broker connection is killed mid-stream', () => {
       }
     })();
     await until(() => queue.messages.length > 300, 20_000, 'the stream to be under way');
-    expect(await closeConnectionsNamed(connectionName)).toBe(1);
+    expect(await closeConnectionsNamed(connectionName)).toBe(sink.config.connections);
     const total = subscriptions.length * perSubscription;
     expect(queue.messages.length).toBeLessThan(total);
     await feeding;

@@ -27,3 +27,24 @@ describe('rest-hook: a receiver that fails N times then succeeds', () => {
     });
   });
 });
+
+describe('rest-hook: a receiver that refuses some of a window, then accepts', () => {
+  const scenario = restHookScenario((_, index) => ({ status: index < 3 ? 503 : 200 }), { laneWindow: 8 });
+  const receiver = scenario.receiver;
+  afterEach(() => scenario.stop());
+
+  it('sends every notification first in order, re-sends from the refused one, and ends each once', async () => {
+    const { endpoint, stage } = await scenario.start();
+    await stage.feed(hookNotifications('s1', `${endpoint}/hook`, 20));
+    await until(() => stage.processor.committableOffset() === '20', 10_000);
+    await until(() => stage.outcomes.filter((o) => o.result === 'delivered').length === 20, 10_000);
+    const firstSent = [
+      ...new Set(receiver.received.map((r) => Number(r.headers['x-substream-event-number']))),
+    ];
+    expect(firstSent).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(new Set(receiver.acceptedEvents())).toEqual(new Set(firstSent));
+    expect(stage.outcomes.filter((o) => o.result === 'delivered').map((o) => o.eventNumber)).toEqual(
+      firstSent,
+    );
+  });
+});

@@ -1,6 +1,6 @@
 /** Shared setup for the rest-hook integration tests. */
 import { HttpSink } from '../../../connectors/index.js';
-import type { Notification } from '../../../processors/index.js';
+import type { DeliveryOptions, Notification } from '../../../processors/index.js';
 import { notification } from '../../fixtures/notifications.js';
 import { HttpReceiver, type Responder } from '../../fakes/http-receiver.js';
 import { startLiveStage, type LiveStage } from '../../deliver/live-stage.js';
@@ -21,8 +21,15 @@ export function hookNotifications(
   );
 }
 
-/** A loopback receiver answering with `responder`, and the delivery stage over a rest-hook sink. */
-export function restHookScenario(responder: Responder) {
+/**
+ * A loopback receiver answering with `responder`, and the delivery stage over a rest-hook sink.
+ * One request at a time per subscription by default: these scenarios look at each request's answer
+ * (with a window, the requests behind a refused one are already on their way).
+ */
+export function restHookScenario(
+  responder: Responder,
+  stageOptions: Partial<DeliveryOptions> = { laneWindow: 1 },
+) {
   const receiver = new HttpReceiver(responder);
   const sink = loopbackSink();
   let stage: LiveStage | undefined;
@@ -31,7 +38,7 @@ export function restHookScenario(responder: Responder) {
     async start(): Promise<{ endpoint: string; stage: LiveStage }> {
       const endpoint = await receiver.start();
       await sink.connect();
-      stage = await startLiveStage(sink);
+      stage = await startLiveStage(sink, stageOptions);
       return { endpoint, stage };
     },
     async stop(): Promise<void> {
