@@ -34,7 +34,7 @@ export const configSchema = z.object({
     .url()
     .optional()
     .describe(
-      'This instance’s base URL as other instances reach it (routes `$status` queries to the owner).',
+      'This instance’s base URL as other instances reach it (`$events` requests are routed to the instance holding the subscription; default http://HOST:PORT, 127.0.0.1 for 0.0.0.0).',
     ),
   APPLICATION_ID: z
     .string()
@@ -95,6 +95,17 @@ export const configSchema = z.object({
   MAX_RECORD_BYTES: int(1024, 64 * 1024 * 1024)
     .default(4 * 1024 * 1024)
     .describe('Largest change accepted; larger ones are dead-lettered.'),
+  EMBEDDED_LOG_RETENTION_HOURS: int(1, 100_000)
+    .default(24 * 7)
+    .describe(
+      'Embedded mode: records of non-compacted topics older than this are removed once every reader has passed them (compacted topics keep the latest value per key).',
+    ),
+  EVENTS_RETAINED: int(0, 100_000)
+    .default(100)
+    .describe('Last events kept per subscription for `$events` (0: none).'),
+  EVENTS_RETENTION_HOURS: int(1, 100_000)
+    .optional()
+    .describe('Retained events older than this are dropped too (unset: only EVENTS_RETAINED bounds them).'),
   VERSIONS_RETENTION_HOURS: int(1, 100_000)
     .default(24 * 30)
     .describe('How long the last version of a resource is kept for %previous and deletes.'),
@@ -116,8 +127,25 @@ export const configSchema = z.object({
     .describe('Hosts or CIDRs rest-hook endpoints may resolve to even when private or loopback.'),
   HTTP_TIMEOUT_MS: int(100, 600_000).default(10_000).describe('Timeout of one rest-hook delivery attempt.'),
   DELIVERY_MAX_ATTEMPTS: int(1, 1000)
-    .default(10)
-    .describe('Attempts before a notification is dead-lettered (a subscription may set fewer).'),
+    .optional()
+    .describe(
+      'Attempts before a notification is dead-lettered when its subscription sets none (Medplum max-attempts); unset: only DELIVERY_MAX_RETRY_DURATION_MS limits retries. Circuit-open rejections are not attempts.',
+    ),
+  DELIVERY_MAX_RETRY_DURATION_MS: int(1_000, 30 * 24 * 3_600_000)
+    .default(24 * 3_600_000)
+    .describe(
+      'How long a notification is retried, from its first failed attempt (or its queueing behind a failing one), before it is dead-lettered. Outages of our own broker do not count.',
+    ),
+  DELIVERY_LANE_WINDOW: int(1, 1000)
+    .default(8)
+    .describe(
+      'Deliveries of one subscription in flight at once (rest-hook: pipelined in order on one connection). After a failure the failed one and those after it are sent again, in order: a subscriber may see duplicates (same X-Substream-Notification-Id), never a first copy out of order. 1 = strictly one at a time.',
+    ),
+  DELIVERY_MAX_BACKOFF_MS: int(100, 24 * 3_600_000)
+    .default(60_000)
+    .describe(
+      'Longest wait between retries of a failing subscriber (exponential back-off with jitter up to it); also caps the wait for an open circuit breaker.',
+    ),
 
   ADMIN_TOKEN: z
     .string()

@@ -1,6 +1,13 @@
 /** FHIR errors: every failed request answers with an OperationOutcome naming what went wrong. */
 export type IssueCode =
-  'invalid' | 'not-found' | 'security' | 'processing' | 'conflict' | 'not-supported' | 'exception';
+  | 'invalid'
+  | 'not-found'
+  | 'security'
+  | 'processing'
+  | 'conflict'
+  | 'not-supported'
+  | 'exception'
+  | 'transient';
 
 export interface OperationOutcome {
   resourceType: 'OperationOutcome';

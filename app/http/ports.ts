@@ -16,14 +16,29 @@ export interface ResourceRegistry {
   delete(id: string, tenant?: string): Promise<boolean>;
 }
 
+export type EventsContent = 'empty' | 'id-only' | 'full-resource';
+
+/** How a `$events` request reached this instance. */
+export interface EventsRequest {
+  /** Path and query string, as received. */
+  url: string;
+  authorization?: string;
+  /** Routed here by another instance: answer from local state or fail, never route again. */
+  forwarded: boolean;
+}
+
 export interface StatusService {
   /** SubscriptionStatus (R4B/R5) or the backport Parameters (R4); undefined when unknown. */
   status(subscriptionId: string, tenant?: string): Promise<FhirResource | undefined>;
-  /** The $events Bundle, or undefined when the subscription is unknown. */
+  /**
+   * The $events Bundle, or undefined when the subscription is unknown. `request` lets the answer
+   * be routed to the instance that holds the subscription's events (with the caller's credentials).
+   */
   events(
     subscriptionId: string,
-    query: { eventsSinceNumber?: number; eventsUntilNumber?: number; content?: string },
+    query: { eventsSinceNumber?: number; eventsUntilNumber?: number; content?: EventsContent },
     tenant?: string,
+    request?: EventsRequest,
   ): Promise<FhirResource | undefined>;
 }
 

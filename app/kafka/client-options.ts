@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
+import type { Logger } from 'pino';
 import { ConfigError } from '../../state/index.js';
 import type { Config } from '../config/index.js';
+import { kafkaLogCreator, kafkaLogLevel } from './log-creator.js';
 
 export interface KafkaTls {
   ca?: string[];
@@ -33,8 +35,16 @@ export function kafkaTls(config: Config): false | KafkaTls {
   };
 }
 
-/** kafkajs client options from the service configuration (brokers, SASL, TLS). */
-export function kafkaClientOptions(config: Config): KafkaConfig {
+/** kafkajs logging through the service's pino logger, at LOG_LEVEL, with the SASL password scrubbed. */
+export function kafkaLogging(config: Config, logger: Logger): Pick<KafkaConfig, 'logCreator' | 'logLevel'> {
+  return {
+    logLevel: kafkaLogLevel(config.LOG_LEVEL),
+    logCreator: kafkaLogCreator(logger, [config.KAFKA_SASL_PASSWORD]),
+  };
+}
+
+/** kafkajs client options from the service configuration (brokers, SASL, TLS; logging with a logger). */
+export function kafkaClientOptions(config: Config, logger?: Logger): KafkaConfig {
   if (!config.KAFKA_BROKERS || config.KAFKA_BROKERS.length === 0) {
     throw new ConfigError([{ setting: 'KAFKA_BROKERS', message: 'required in Kafka mode' }]);
   }
@@ -51,5 +61,6 @@ export function kafkaClientOptions(config: Config): KafkaConfig {
     brokers: config.KAFKA_BROKERS,
     ssl,
     ...(sasl ? { sasl } : {}),
+    ...(logger ? kafkaLogging(config, logger) : {}),
   };
 }

@@ -1,6 +1,8 @@
+import type { Config } from '../config/index.js';
 import type {
   DeadLetter,
   DeliveryMetrics,
+  DeliveryOptions,
   DeliveryOutcome,
   DeliverySink,
   DeliveryStoreValue,
@@ -19,10 +21,21 @@ export interface DeliveryTopologyOptions {
   outcomes: string;
   deadLetters: string;
   sink: () => DeliverySink;
-  defaultMaxAttempts: number;
+  /** Retry budget, back-off and limits of the stage; see deliveryOptionsOf for the configured ones. */
+  delivery?: Partial<DeliveryOptions>;
   /** Per task: attempts, outcomes, change-to-acknowledgement latency, parked subscriptions. */
   metrics?: (taskId: string) => DeliveryMetrics;
   now?: () => number;
+}
+
+/** The delivery stage's options as the service's settings give them. */
+export function deliveryOptionsOf(config: Config): Partial<DeliveryOptions> {
+  return {
+    defaultMaxAttempts: config.DELIVERY_MAX_ATTEMPTS,
+    maxRetryDurationMs: config.DELIVERY_MAX_RETRY_DURATION_MS,
+    laneWindow: config.DELIVERY_LANE_WINDOW,
+    backoff: { initialMs: 1_000, maxMs: config.DELIVERY_MAX_BACKOFF_MS, multiplier: 2 },
+  };
 }
 
 /**
@@ -79,7 +92,7 @@ function deliverNode(o: DeliveryTopologyOptions): Processor<Notification, Delive
               'dead-letters',
             ),
         },
-        { defaultMaxAttempts: o.defaultMaxAttempts },
+        o.delivery ?? {},
       );
       await stage.init();
       ctx.schedule(250, 'wall-clock', (timestamp) => stage!.punctuate(timestamp));

@@ -3,14 +3,17 @@ import type {
   DecodeOptions,
   DeliveryOutcome,
   Match,
+  EventRetention,
   Notification,
   OutputTopics,
+  RetainedEvent,
   StoredVersion,
   SubscriptionStatusRecord,
   VersionedChange,
 } from '../../processors/index.js';
 import {
   decodeChangeRecord,
+  EventLog,
   NotifyProcessor,
   outputTopicFor,
   pruneVersions,
@@ -28,6 +31,7 @@ import { subscriptionRef } from './catalog.js';
 
 export const STORE_VERSIONS = 'resource-versions';
 export const STORE_STATUS = 'subscription-status';
+export const STORE_EVENTS = 'subscription-events';
 export const TABLE_SUBSCRIPTIONS = 'subscriptions';
 export const TABLE_TOPICS = 'subscription-topics';
 
@@ -46,6 +50,10 @@ export interface ProcessorTopologyOptions {
   decode: DecodeOptions;
   versionsRetentionMs: number;
   baseUrl: string;
+  /** The last events kept per subscription for `$events`. */
+  eventRetention?: EventRetention;
+  /** The notify stage of each partition this instance runs, for `$events` reads of its stores. */
+  notifyByPartition?: Map<number, NotifyProcessor>;
   metrics?: Metrics;
   now?: () => number;
 }
@@ -62,6 +70,7 @@ export function buildProcessorTopology(o: ProcessorTopologyOptions): Topology {
   b.globalTable(TABLE_TOPICS, { topic: o.topics.subscriptionTopics, value: codecs.json() });
   b.store<StoredVersion>(STORE_VERSIONS, { value: codecs.json() });
   b.store<SubscriptionStatusRecord>(STORE_STATUS, { value: codecs.json() });
+  b.store<RetainedEvent>(STORE_EVENTS, { value: codecs.json() });
 
   b.source<Buffer>('changes', {
     topic: o.topics.changelog,
@@ -93,7 +102,7 @@ export function buildProcessorTopology(o: ProcessorTopologyOptions): Topology {
   b.source<DeliveryOutcome>('outcomes', { topic: o.topics.outcomes, value: codecs.json() });
   b.processor<Match | DeliveryOutcome, Notification>('notify', {
     parents: ['matches', 'outcomes'],
-    stores: [STORE_STATUS],
+    stores: [STORE_STATUS, STORE_EVENTS],
     processor: () => notifyNode(o, now),
   });
   b.sink<Notification>('notifications', {
@@ -190,6 +199,7 @@ function notifyNode(
   now: () => number,
 ): Processor<Match | DeliveryOutcome, Notification> {
   let notify: NotifyProcessor;
+  let partition: number | undefined;
   const pending = new Map<string, SubscriptionRef>();
   let stopListening: (() => void) | undefined;
 
@@ -209,10 +219,21 @@ function notifyNode(
 
   return {
     init(ctx) {
+      const events = new EventLog(
+        ctx.store<RetainedEvent>(STORE_EVENTS),
+        o.eventRetention ?? { maxEvents: 100 },
+      );
       notify = new NotifyProcessor({
         store: ctx.store<SubscriptionStatusRecord>(STORE_STATUS),
         now: () => new Date(now()),
         baseUrl: o.baseUrl,
+        events,
+      });
+      o.notifyByPartition?.set(ctx.partition, notify);
+      partition = ctx.partition;
+      // The time bound of retention, a bounded sweep each minute.
+      ctx.schedule(60_000, 'wall-clock', async (timestamp) => {
+        await events.prune(new Date(timestamp));
       });
       const catalog = o.catalog();
       // Every subscription this task owns is looked at once (handshakes of new ones), then on change.
@@ -254,6 +275,8 @@ function notifyNode(
     },
     close() {
       stopListening?.();
+      if (partition !== undefined && o.notifyByPartition?.get(partition) === notify)
+        o.notifyByPartition.delete(partition);
     },
   };
 }

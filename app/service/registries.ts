@@ -1,4 +1,4 @@
-import type { FhirResource } from '../../processors/index.js';
+import type { FhirResource, Matcher } from '../../processors/index.js';
 import { createMatcher, subscriptionStoreKey } from '../../processors/index.js';
 import type { ReadOnlyTable } from '../../state/index.js';
 import type { ResourceRegistry, WriteResult } from '../http/index.js';
@@ -21,11 +21,33 @@ function withMeta(resource: FhirResource, previous: FhirResource | undefined): F
 export class SubscriptionRegistry implements ResourceRegistry {
   readonly resourceType = 'Subscription' as const;
 
+  /** Holds only the topics; rebuilt when the topics table changed (compiling them per PUT was costly). */
+  private scratch: Matcher | undefined;
+  private listening: ReadOnlyTable<FhirResource> | undefined;
+
   constructor(
     private readonly table: () => ReadOnlyTable<FhirResource> | undefined,
     private readonly topics: () => ReadOnlyTable<FhirResource> | undefined,
     private readonly writer: TableWriter<FhirResource>,
   ) {}
+
+  private compiler(): Matcher {
+    const topics = this.topics();
+    if (topics && this.listening !== topics) {
+      this.listening = topics;
+      topics.onChange(() => {
+        this.scratch = undefined;
+      });
+    }
+    if (!this.scratch) {
+      const scratch = createMatcher();
+      for (const [url, topic] of topics?.entries() ?? []) scratch.putTopic(url, topic);
+      // Without the table yet, the next call builds it again.
+      if (topics) this.scratch = scratch;
+      return scratch;
+    }
+    return this.scratch;
+  }
 
   async get(id: string, tenant?: string): Promise<FhirResource | undefined> {
     return this.table()?.get(subscriptionStoreKey(id, tenant));
@@ -40,10 +62,11 @@ export class SubscriptionRegistry implements ResourceRegistry {
   }
 
   async put(resource: FhirResource, tenant?: string): Promise<WriteResult> {
-    // A matcher of its own, holding only the topics, tells whether the subscription compiles.
-    const scratch = createMatcher();
-    for (const [url, topic] of this.topics()?.entries() ?? []) scratch.putTopic(url, topic);
+    // A matcher of its own, holding only the topics, tells whether the subscription compiles; the
+    // subscription is taken out again at once (this runs without awaiting, so nothing interleaves).
+    const scratch = this.compiler();
     const outcome = scratch.putSubscription(resource.id!, resource, tenant !== undefined ? { tenant } : {});
+    scratch.deleteSubscription(resource.id!);
     if (outcome.status === 'error') return { ok: false, status: 422, reason: outcome.error.message };
     if (outcome.status === 'waiting-for-topic') {
       return {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type {
   DecodeOptions,
   FhirResource,
+  NotifyProcessor,
   OutputTopics,
   SubscriptionStatusRecord,
 } from '../../processors/index.js';
@@ -25,10 +26,10 @@ import type { RunMode } from '../commands/run.js';
 import type { Config } from '../config/index.js';
 import { buildHttpServer, HttpError } from '../http/index.js';
 import type { HttpPorts } from '../http/index.js';
-import { kafkaTls, topicPlan } from '../kafka/index.js';
+import { kafkaLogging, kafkaTls, topicPlan } from '../kafka/index.js';
 import { createMetrics } from '../observability/index.js';
 import { SubscriptionCatalog } from '../pipeline/catalog.js';
-import { buildDeliveryTopology } from '../pipeline/delivery-topology.js';
+import { buildDeliveryTopology, deliveryOptionsOf } from '../pipeline/delivery-topology.js';
 import {
   buildProcessorTopology,
   STORE_STATUS,
@@ -36,6 +37,7 @@ import {
   TABLE_TOPICS,
 } from '../pipeline/processor-topology.js';
 import { TopicDeadLetters } from './dead-letters.js';
+import { EventsRouter, queryEndpoint } from './event-routing.js';
 import { ChangelogIntake } from './intake.js';
 import { SubscriptionRegistry, TopicRegistry } from './registries.js';
 import { SubscriptionStatusService } from './status.js';
@@ -86,14 +88,22 @@ function saslOf(config: Config): {
   };
 }
 
-async function openTransport(config: Config): Promise<Transport> {
-  if (!config.KAFKA_BROKERS) return EmbeddedTransport.open(join(config.DATA_DIR, 'log'));
-  return new KafkaTransport({
-    brokers: config.KAFKA_BROKERS,
-    clientId: config.KAFKA_CLIENT_ID,
-    ssl: kafkaTls(config),
-    ...saslOf(config),
-  });
+async function openTransport(config: Config, logger: Logger): Promise<Transport> {
+  if (!config.KAFKA_BROKERS) {
+    return EmbeddedTransport.open(join(config.DATA_DIR, 'log'), {
+      cleaner: { retentionMs: config.EMBEDDED_LOG_RETENTION_HOURS * 3600_000 },
+      onCleanerError: (error) => logger.warn({ err: error }, 'embedded log cleaner pass failed'),
+    });
+  }
+  return new KafkaTransport(
+    {
+      brokers: config.KAFKA_BROKERS,
+      clientId: config.KAFKA_CLIENT_ID,
+      ssl: kafkaTls(config),
+      ...saslOf(config),
+    },
+    kafkaLogging(config, logger),
+  );
 }
 
 function baseUrl(config: Config): string {
@@ -108,7 +118,7 @@ function baseUrl(config: Config): string {
 export async function startService({ config, mode, logger }: StartServiceOptions): Promise<RunningService> {
   const metrics = createMetrics();
   const metricsPort = prometheusMetrics(metrics.registry);
-  const transport = await openTransport(config);
+  const transport = await openTransport(config, logger);
   await transport.admin.ensureTopics(topicSpecs(config));
   const partitions = (await transport.admin.partitionCount(config.TOPIC_CHANGELOG)) ?? config.PARTITIONS;
   const streamsLogger = logger.child({ component: 'streams' });
@@ -118,6 +128,7 @@ export async function startService({ config, mode, logger }: StartServiceOptions
     processingGuarantee: guarantee,
     commitIntervalMs: config.COMMIT_INTERVAL_MS,
     stateDir: join(config.DATA_DIR, 'state'),
+    ...queryEndpoint(config),
   });
   const decode: DecodeOptions = {
     defaultFormat:
@@ -145,6 +156,7 @@ export async function startService({ config, mode, logger }: StartServiceOptions
   let processor: KafkaStreams | undefined;
   const runProcessor = mode === 'processor' || mode === 'all';
   if (runProcessor) {
+    const notifyByPartition = new Map<number, NotifyProcessor>();
     const statusChangelog = `${config.APPLICATION_ID}-${STORE_STATUS}-changelog`;
     const topology = buildProcessorTopology({
       topics: {
@@ -164,6 +176,11 @@ export async function startService({ config, mode, logger }: StartServiceOptions
       decode,
       versionsRetentionMs: config.VERSIONS_RETENTION_HOURS * 3600_000,
       baseUrl: baseUrl(config),
+      eventRetention: {
+        maxEvents: config.EVENTS_RETAINED,
+        ...(config.EVENTS_RETENTION_HOURS ? { maxAgeMs: config.EVENTS_RETENTION_HOURS * 3600_000 } : {}),
+      },
+      notifyByPartition,
       metrics,
     });
     processor = new KafkaStreams({
@@ -203,6 +220,14 @@ export async function startService({ config, mode, logger }: StartServiceOptions
         () => catalog,
         () => statusView,
         baseUrl(config),
+        new EventsRouter({
+          notifyByPartition,
+          partitions,
+          ownerTopic: config.TOPIC_DELIVERY_OUTCOMES,
+          ownerOf: (topic, key) => processor!.ownerOf(topic, key),
+          scheme: config.ADVERTISED_URL?.startsWith('https:') ? 'https' : 'http',
+        }),
+        config.EVENTS_RETAINED,
       ),
       intake: new ChangelogIntake(transport, producer, config.TOPIC_CHANGELOG, decode),
       readiness: { ready: () => readiness(streams) },
@@ -248,7 +273,7 @@ export async function startService({ config, mode, logger }: StartServiceOptions
       await subscriptions.start(transport);
       stoppers.push(() => subscriptions.stop());
     }
-    const sink = createSink(sinkMode, config, (id) => signingSecret(subscriptions, id));
+    const sink = createSink(sinkMode, config, (id) => signingSecret(subscriptions, id), logger);
     sinks.push(sink);
     supervisors.push(
       superviseConnection(sink, {
@@ -262,7 +287,7 @@ export async function startService({ config, mode, logger }: StartServiceOptions
         outcomes: config.TOPIC_DELIVERY_OUTCOMES,
         deadLetters: config.TOPIC_DELIVERY_DLQ,
         sink: () => sink,
-        defaultMaxAttempts: config.DELIVERY_MAX_ATTEMPTS,
+        delivery: deliveryOptionsOf(config),
         metrics: (task) => createDeliveryMetrics(metrics.registry, { sink: sink.name, task }),
       }),
       transport,
@@ -337,6 +362,7 @@ function createSink(
   mode: keyof typeof SINK_MODES,
   config: Config,
   secretFor: (id: string) => string | undefined,
+  logger: Logger,
 ): Sink {
   if (mode === 'http-sink') {
     return new HttpSink({
@@ -351,6 +377,7 @@ function createSink(
       ssl: kafkaTls(config),
       ...saslOf(config),
     },
+    logging: kafkaLogging(config, logger),
   });
 }
 

@@ -1,26 +1,44 @@
-import type { FhirResource, SubscriptionStatusRecord } from '../../processors/index.js';
-import { statusResourceFor, statusSearchBundle, subscriptionStoreKey } from '../../processors/index.js';
+import type { EventsQuery, FhirResource, SubscriptionStatusRecord } from '../../processors/index.js';
+import {
+  eventsBundle,
+  gapText,
+  missingEvents,
+  statusSearchBundle,
+  subscriptionStoreKey,
+} from '../../processors/index.js';
 import type { ReadOnlyTable } from '../../state/index.js';
-import type { StatusService } from '../http/index.js';
+import { HttpError } from '../http/index.js';
+import type { EventsContent, EventsRequest, IssueCode, StatusService } from '../http/index.js';
+import type { EventsLocation, EventsLocator, ForwardedAnswer } from './event-routing.js';
+import { forwardEvents } from './event-routing.js';
 import type { SubscriptionCatalog } from '../pipeline/catalog.js';
 
 /**
- * `$status` and `$events`, answered by any instance: the notify stage's status store is read
- * through a replica of its changelog topic (a global table), so no query has to be routed.
+ * `$status` and `$events`, answered by any instance. `$status` reads the notify stage's status
+ * store through a replica of its changelog topic (a global table), so it is never routed;
+ * `$events` reads retained events where they are kept, routing to the owner (event-routing.ts).
  */
 export class SubscriptionStatusService implements StatusService {
   constructor(
     private readonly catalog: () => SubscriptionCatalog | undefined,
     private readonly statusView: () => ReadOnlyTable<SubscriptionStatusRecord> | undefined,
     private readonly baseUrl: string,
+    /** Finds the instance holding a subscription's retained events; none: not retained. */
+    private readonly locator?: EventsLocator,
+    /** EVENTS_RETAINED, for the explanation of events no longer kept. */
+    private readonly retained = 0,
   ) {}
 
-  private record(id: string, tenant: string | undefined): SubscriptionStatusRecord | undefined {
+  private record(
+    id: string,
+    tenant: string | undefined,
+    local?: SubscriptionStatusRecord,
+  ): SubscriptionStatusRecord | undefined {
     const catalog = this.catalog();
     const key = subscriptionStoreKey(id, tenant);
     const sub = catalog?.get(key);
     if (!catalog || !sub) return undefined;
-    const stored = this.statusView()?.get(key);
+    const stored = local ?? this.statusView()?.get(key);
     const outcome = catalog.outcome(key);
     const base: SubscriptionStatusRecord = stored ?? {
       subscriptionId: id,
@@ -53,21 +71,80 @@ export class SubscriptionStatusService implements StatusService {
 
   async events(
     id: string,
-    _query: { eventsSinceNumber?: number; eventsUntilNumber?: number },
+    query: { eventsSinceNumber?: number; eventsUntilNumber?: number; content?: EventsContent },
     tenant?: string,
+    request?: EventsRequest,
   ): Promise<FhirResource | undefined> {
-    const record = this.record(id, tenant);
-    const sub = this.catalog()?.get(subscriptionStoreKey(id, tenant));
-    if (!record || !sub) return undefined;
-    // Notification bodies are not retained by the engine (the output topics hold them for their
-    // retention): the answer carries the status with its event counters and no event entries.
-    const status = statusResourceFor({
+    const key = subscriptionStoreKey(id, tenant);
+    const sub = this.catalog()?.get(key);
+    if (!sub) return undefined;
+    const q: EventsQuery = {
+      ...(query.eventsSinceNumber !== undefined ? { since: query.eventsSinceNumber } : {}),
+      ...(query.eventsUntilNumber !== undefined ? { until: query.eventsUntilNumber } : {}),
+      ...(query.content !== undefined ? { content: query.content } : {}),
+    };
+    const location: EventsLocation = this.locator
+      ? await this.locator.locate(key)
+      : { kind: 'unavailable', reason: 'events are not retained by this process' };
+    if (location.kind === 'remote') {
+      if (request?.forwarded) {
+        throw new HttpError(503, 'transient', `Subscription/${id} moved while the request was routed; retry`);
+      }
+      return this.routed(location.baseUrl, request, tenant, id);
+    }
+    if (location.kind === 'unavailable') throw new HttpError(503, 'transient', location.reason);
+    const found = await location.notify.eventsOf(id, tenant, q);
+    const record = this.record(id, tenant, found?.record);
+    if (!record) return undefined;
+    const events = found?.events ?? [];
+    const gap = missingEvents(q, record.eventsSinceSubscriptionStart, events);
+    if (gap && events.length === 0) {
+      throw new HttpError(
+        410,
+        'not-found',
+        `${gapText(gap)}: the last ${this.retained} events of each subscription are kept` +
+          ` (events since subscription start: ${record.eventsSinceSubscriptionStart})`,
+      );
+    }
+    return eventsBundle({
       sub,
       record,
+      events,
+      query: q,
       baseUrl: this.baseUrl,
-      type: 'query-status',
-      events: [],
+      now: new Date(),
+      ...(gap ? { gap } : {}),
     });
-    return { resourceType: 'Bundle', type: 'history', entry: [{ resource: status }] };
+  }
+
+  private async routed(
+    baseUrl: string,
+    request: EventsRequest | undefined,
+    tenant: string | undefined,
+    id: string,
+  ): Promise<FhirResource | undefined> {
+    const path = request?.url ?? `/fhir/Subscription/${encodeURIComponent(id)}/$events`;
+    let answer: ForwardedAnswer;
+    try {
+      answer = await forwardEvents(baseUrl, path, {
+        ...(request?.authorization ? { authorization: request.authorization } : {}),
+        ...(tenant !== undefined ? { tenant } : {}),
+      });
+    } catch (error) {
+      throw new HttpError(
+        503,
+        'transient',
+        `the instance holding Subscription/${id}'s events (${baseUrl}) did not answer: ${(error as Error).message}`,
+      );
+    }
+    if (answer.status === 200) return answer.body as FhirResource;
+    if (answer.status === 404) return undefined;
+    const outcome = answer.body as { issue?: { code?: IssueCode; diagnostics?: string }[] } | undefined;
+    const issue = outcome?.issue?.[0];
+    throw new HttpError(
+      answer.status,
+      issue?.code ?? 'exception',
+      issue?.diagnostics ?? `the owning instance answered ${answer.status}`,
+    );
   }
 }

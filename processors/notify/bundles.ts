@@ -48,7 +48,8 @@ function contextEntry(ctx: PayloadContext, c: FhirResource, withResource: boolea
  */
 function resourceEntries(ctx: PayloadContext, idOnlyEntries: boolean): Entry[] {
   const content = ctx.sub.content;
-  if (ctx.type !== 'event-notification' || content === 'empty') return [];
+  const carriesEvents = ctx.type === 'event-notification' || ctx.type === 'query-event';
+  if (!carriesEvents || content === 'empty') return [];
   if (content === 'id-only' && !idOnlyEntries) return [];
   const full = content === 'full-resource';
   const seen = new Set<string>();
@@ -76,7 +77,10 @@ function statusEntry(ctx: PayloadContext, history: boolean): Entry {
     resource,
     ...(history
       ? {
-          request: { method: 'GET', url: `${ctx.baseUrl}/Subscription/${ctx.sub.id}/$status` },
+          request: {
+            method: 'GET',
+            url: `${ctx.baseUrl}/Subscription/${ctx.sub.id}/${ctx.type === 'query-event' ? '$events' : '$status'}`,
+          },
           response: { status: '200' },
         }
       : {}),
@@ -84,15 +88,18 @@ function statusEntry(ctx: PayloadContext, history: boolean): Entry {
 }
 
 /** R5: a `subscription-notification` Bundle, SubscriptionStatus first. */
-export function r5NotificationBundle(ctx: PayloadContext): Payload {
-  const bundle = {
+export function r5Bundle(ctx: PayloadContext): FhirResource {
+  return {
     resourceType: 'Bundle',
     id: ctx.notificationId,
     type: 'subscription-notification',
     timestamp: ctx.now,
     entry: [statusEntry(ctx, false), ...resourceEntries(ctx, true)],
   };
-  return { body: json(bundle), contentType: fhirJsonType(ctx.sub), method: 'POST' };
+}
+
+export function r5NotificationBundle(ctx: PayloadContext): Payload {
+  return { body: json(r5Bundle(ctx)), contentType: fhirJsonType(ctx.sub), method: 'POST' };
 }
 
 const BACKPORT_PROFILE = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition';
@@ -101,9 +108,9 @@ const BACKPORT_PROFILE = 'http://hl7.org/fhir/uv/subscriptions-backport/Structur
  * R4B and R4 backport: a `history` Bundle whose first entry is the status (SubscriptionStatus in
  * R4B, Parameters in R4) with a request to `Subscription/{id}/$status`.
  */
-export function backportNotificationBundle(ctx: PayloadContext): Payload {
+export function backportBundle(ctx: PayloadContext): FhirResource {
   const r4 = ctx.sub.fhirVersion === 'R4';
-  const bundle = {
+  return {
     resourceType: 'Bundle',
     id: ctx.notificationId,
     meta: { profile: [`${BACKPORT_PROFILE}/backport-subscription-notification-${r4 ? 'r4' : 'r4b'}`] },
@@ -111,5 +118,8 @@ export function backportNotificationBundle(ctx: PayloadContext): Payload {
     timestamp: ctx.now,
     entry: [statusEntry(ctx, true), ...resourceEntries(ctx, false)],
   };
-  return { body: json(bundle), contentType: fhirJsonType(ctx.sub), method: 'POST' };
+}
+
+export function backportNotificationBundle(ctx: PayloadContext): Payload {
+  return { body: json(backportBundle(ctx)), contentType: fhirJsonType(ctx.sub), method: 'POST' };
 }

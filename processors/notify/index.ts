@@ -17,3 +17,14 @@ export {
   subscriptionStatusResource,
   type StatusInput,
 } from './status-resource.js';
+export { EventLog, retainedEventKey, type EventRetention, type RetainedEvent } from './event-log.js';
+export {
+  effectiveContent,
+  eventsBundle,
+  gapText,
+  missingEvents,
+  type EventsBundleInput,
+  type EventsGap,
+  type EventsQuery,
+} from './events-bundle.js';
+export type { StatusType } from './payload-context.js';

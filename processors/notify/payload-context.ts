@@ -2,12 +2,15 @@ import type { FhirResource, NotificationType } from '../contracts.js';
 import type { NormalizedSubscription } from '../subscription/index.js';
 import type { NotificationEvent, SubscriptionStatusRecord } from './model.js';
 
+/** The status types of a notification bundle: those sent, and `query-event` for `$events` answers. */
+export type StatusType = NotificationType | 'query-event';
+
 /** Everything a payload builder reads; builders are pure functions of it. */
 export interface PayloadContext {
   sub: NormalizedSubscription;
   /** The status record after this notification was numbered. */
   record: SubscriptionStatusRecord;
-  type: NotificationType;
+  type: StatusType;
   events: NotificationEvent[];
   notificationId: string;
   /** ISO-8601 instant the notification is built at. */

@@ -5,6 +5,7 @@ import type { DeliveryOutcome, Match, Notification, NotificationType } from '../
 import { canonicalResourceKey } from '../decode/index.js';
 import type { NormalizedSubscription, SubscriptionState } from '../subscription/index.js';
 import { stableId } from './ids.js';
+import type { EventLog, RetainedEvent } from './event-log.js';
 import { findRecent, rememberRecent } from './recent-events.js';
 import {
   MAX_ERRORS,
@@ -32,6 +33,8 @@ export interface NotifyDeps {
    * It should cover the matches one subscription sees in a commit interval. Default 128.
    */
   recentEvents?: number;
+  /** Where the last events of each subscription are kept for `$events`; none: nothing retained. */
+  events?: EventLog;
 }
 
 /** The status store key of a subscription: `Subscription/id`, tenant-qualified like resource keys. */
@@ -110,7 +113,23 @@ export class NotifyProcessor {
 
   /** A subscription was deleted: its status goes with it. */
   async subscriptionRemoved(subscriptionId: string, tenant?: string): Promise<void> {
-    await this.deps.store.delete(subscriptionStoreKey(subscriptionId, tenant));
+    const key = subscriptionStoreKey(subscriptionId, tenant);
+    await this.deps.store.delete(key);
+    await this.deps.events?.clear(key);
+  }
+
+  /** Retained events of a subscription for `$events` (none when retention is off). */
+  async eventsOf(
+    subscriptionId: string,
+    tenant: string | undefined,
+    query: { since?: number; until?: number },
+  ): Promise<{ record: SubscriptionStatusRecord; events: RetainedEvent[] } | undefined> {
+    const key = subscriptionStoreKey(subscriptionId, tenant);
+    const record = await this.deps.store.get(key);
+    if (!record) return undefined;
+    const events =
+      (await this.deps.events?.range(key, { ...query, last: record.eventsSinceSubscriptionStart })) ?? [];
+    return { record, events };
   }
 
   /**
@@ -148,6 +167,7 @@ export class NotifyProcessor {
         recent,
         lastSentAt: now.toISOString(),
       };
+      await this.deps.events?.append(key, sub, events, now);
       const size = eventsPerNotification(sub, payloadKind(sub));
       for (let i = 0; i < events.length; i += size) {
         out.push(...this.build(sub, record, 'event-notification', events.slice(i, i + size), now));
@@ -227,6 +247,7 @@ export class NotifyProcessor {
       if (result.notifications.length > 0 || result.transition) results.push(result);
     }
     if (gone.length > 0) await this.deps.store.putAll(gone);
+    for (const { key } of gone) await this.deps.events?.clear(key);
     return results;
   }
 

@@ -1,13 +1,14 @@
-import type { FhirResource, NotificationType } from '../contracts.js';
+import type { FhirResource } from '../contracts.js';
 import type { NormalizedSubscription } from '../subscription/index.js';
 import type { NotificationEvent, SubscriptionStatusRecord } from './model.js';
+import type { StatusType } from './payload-context.js';
 import { absoluteReference } from './references.js';
 import { deliveredId } from './transform.js';
 
 export interface StatusInput {
   sub: NormalizedSubscription;
   record: SubscriptionStatusRecord;
-  type: NotificationType;
+  type: StatusType;
   events: NotificationEvent[];
   baseUrl: string;
   id?: string;

@@ -110,6 +110,16 @@ describe('embedded mode', () => {
     expect(classicPuts().map((r) => r.url)).toContain('/r4/Observation/g2');
     expect(await statusCount(service.url, 'classic', 2)).toBe(2);
     expect(await statusCount(service.url, 'r5', 2)).toBe(2);
+    // $events: the event retained before the restart is still there, with the one after it.
+    const events = await call(service.url, 'GET', '/fhir/Subscription/r5/$events');
+    expect(events.status).toBe(200);
+    expect(
+      events.body.entry[0].resource.notificationEvent.map((e: { eventNumber: string }) => e.eventNumber),
+    ).toEqual(['1', '2']);
+    expect(events.body.entry.slice(1).map((e: { resource: { id: string } }) => e.resource.id)).toEqual([
+      'e1',
+      'e2',
+    ]);
     // The handshake and deliveries were acknowledged: the R5 subscription is active.
     await waitFor(
       async () =>

@@ -2,7 +2,8 @@
  * Kafka mode end to end: two processor instances in one consumer group and the three sinks as
  * their own services. A classic R4 rest-hook, an R5 full-resource subscription, an AMQP message
  * channel and a Smile named Kafka channel are delivered; subscriptions created, changed and deleted
- * while running take effect; `$status` asked of either processor gives the same counters.
+ * while running take effect; `$status` asked of either processor gives the same counters, and
+ * `$events` asked of either gives the retained events (routed to the owner of the subscription).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../app/service/index.js';
@@ -131,6 +132,25 @@ describe('Kafka mode with two processors and the sinks', () => {
     expect(queue.messages[0]!.content.toString()).toContain('pt1');
     expect(named.messages[0]!.value?.toString()).toContain('c1');
     await sameCountersOnBoth(processors, { classic: 2, r5: 1, amqp: 1, named: 1 });
+
+    // $events from either processor: one of them holds the events, the other routes to it.
+    const fromEach = await Promise.all(
+      processors.map((p) => call(p.url, 'GET', '/fhir/Subscription/r5/$events?eventsSinceNumber=1')),
+    );
+    for (const answer of fromEach) {
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ resourceType: 'Bundle', type: 'subscription-notification' });
+      expect(answer.body.entry[0].resource).toMatchObject({
+        resourceType: 'SubscriptionStatus',
+        type: 'query-event',
+        notificationEvent: [{ eventNumber: '1' }],
+      });
+      expect(answer.body.entry[1].resource).toMatchObject({ resourceType: 'Encounter', id: 'e1' });
+    }
+    const idOnly = await call(p2.url, 'GET', '/fhir/Subscription/r5/$events?content=id-only');
+    expect(idOnly.body.entry[1].resource).toBeUndefined();
+    const classicEvents = await call(p1.url, 'GET', '/fhir/Subscription/classic/$events?eventsUntilNumber=2');
+    expect(classicEvents.body).toMatchObject({ resourceType: 'Bundle', type: 'history' });
 
     // While running: classic now follows heart rates, the AMQP subscription is deleted, one more is created.
     expect(

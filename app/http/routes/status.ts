@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../operation-outcome.js';
-import type { StatusService } from '../ports.js';
+import type { EventsContent, StatusService } from '../ports.js';
 import { tenantOf } from './tenant.js';
 
 function optionalNumber(name: string, value: unknown): number | undefined {
@@ -10,6 +10,8 @@ function optionalNumber(name: string, value: unknown): number | undefined {
     throw new HttpError(400, 'invalid', `${name} must be a non-negative integer`, name);
   return n;
 }
+
+const CONTENTS: readonly EventsContent[] = ['empty', 'id-only', 'full-resource'];
 
 /** `$status` and `$events` on one subscription. */
 export function registerStatusRoutes(app: FastifyInstance, status: StatusService): void {
@@ -28,17 +30,23 @@ export function registerStatusRoutes(app: FastifyInstance, status: StatusService
       if (since !== undefined && until !== undefined && until < since) {
         throw new HttpError(400, 'invalid', 'eventsUntilNumber must not be below eventsSinceNumber');
       }
-      if (q.content !== undefined && !['empty', 'id-only', 'full-resource'].includes(q.content)) {
+      if (q.content !== undefined && !CONTENTS.includes(q.content as EventsContent)) {
         throw new HttpError(400, 'invalid', 'content must be empty, id-only or full-resource', 'content');
       }
+      const authorization = request.headers.authorization;
       const bundle = await status.events(
         request.params.id,
         {
           ...(since !== undefined ? { eventsSinceNumber: since } : {}),
           ...(until !== undefined ? { eventsUntilNumber: until } : {}),
-          ...(q.content ? { content: q.content } : {}),
+          ...(q.content ? { content: q.content as EventsContent } : {}),
         },
         tenantOf(request),
+        {
+          url: request.url,
+          ...(authorization ? { authorization } : {}),
+          forwarded: request.headers['x-substream-forwarded'] !== undefined,
+        },
       );
       if (!bundle) throw new HttpError(404, 'not-found', `Subscription/${request.params.id} is not known`);
       return reply.type('application/fhir+json').send(bundle);
