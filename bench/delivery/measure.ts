@@ -26,7 +26,7 @@ export interface Measurement {
 export async function measureDelivery(
   sink: DeliverySink,
   make: (subscriptionId: string, eventNumber: number) => Notification,
-  options: { notifications: number; subscriptions: number; maxConcurrency: number },
+  options: { notifications: number; subscriptions: number; maxConcurrency: number; laneWindow?: number },
 ): Promise<Measurement> {
   const accepted = new Map<string, number>();
   const stageLatencies: number[] = [];
@@ -37,6 +37,7 @@ export async function measureDelivery(
   const done = new Promise<void>((resolve) => (finished = resolve));
   const timed: DeliverySink = {
     name: sink.name,
+    ...(sink.orderedWindow === undefined ? {} : { orderedWindow: sink.orderedWindow }),
     async write(notification) {
       const started = performance.now();
       const result = await sink.write(notification);
@@ -61,7 +62,11 @@ export async function measureDelivery(
       emitOutcome: onOutcome,
       emitDeadLetter: async () => undefined,
     },
-    { maxConcurrency: options.maxConcurrency, maxPendingRecords: 10_000 },
+    {
+      maxConcurrency: options.maxConcurrency,
+      maxPendingRecords: 10_000,
+      ...(options.laneWindow === undefined ? {} : { laneWindow: options.laneWindow }),
+    },
   );
   await processor.init();
   const cpuBefore = process.cpuUsage();

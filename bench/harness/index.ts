@@ -22,3 +22,5 @@ export * from './measure/lag-sampler.js';
 export * from './measure/periodic.js';
 export * from './report/svg-plot.js';
 export * from './report/results.js';
+export * from './generate/encoded-changes.js';
+export * from './generate/sender-pool.js';

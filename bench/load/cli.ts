@@ -87,12 +87,20 @@ export function buildLoadCli(): Command {
         .default(1),
     )
     .addOption(
-      new Option('--batch <n>', 'changes per produce/POST batch').argParser(positiveInteger).default(100),
+      new Option('--batch <n>', 'changes per produce/POST batch').argParser(positiveInteger).default(1_000),
     )
     .addOption(
-      new Option('--lanes <n>', 'sending lanes (one batch in flight each)')
+      new Option('--lanes <n>', 'sending lanes per sender (one batch in flight each)')
         .argParser(positiveInteger)
-        .default(4),
+        .default(16),
+    )
+    .addOption(
+      new Option(
+        '--senders <n>',
+        'sender threads producing pre-generated changes (kafka transport; 0: generate and send in the main thread)',
+      )
+        .argParser(nonNegative)
+        .default(2),
     )
     .addOption(
       new Option('--drain <s>', 'seconds to wait for deliveries after the load')
@@ -140,6 +148,7 @@ export function buildLoadCli(): Command {
         seed: o.seed as number,
         batchSize: o.batch as number,
         lanes: o.lanes as number,
+        senders: o.senders as number,
         drainSeconds: o.drain as number,
         waitReadySeconds: o.waitReady as number,
         cleanup: o.cleanup as boolean,
@@ -147,6 +156,9 @@ export function buildLoadCli(): Command {
         notes: o.note as string[],
       };
       const { result, written } = await runLoad(options);
+      console.log(
+        `asked ${rate} changes/s, sent ${result.sentRatePerSecond.toFixed(0)}/s (${result.sent} acknowledged)`,
+      );
       console.log(formatCounts(result.name, result.counts));
       console.log(
         `latency ms: p50 ${result.latencyMs.p50.toFixed(1)}, p99 ${result.latencyMs.p99.toFixed(1)}, max ${result.latencyMs.max.toFixed(1)}`,

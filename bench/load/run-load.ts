@@ -4,19 +4,23 @@
  * topic or the HTTP ingest at the set rate, sample processes and consumer lag, wait for deliveries
  * to drain, then account for every expected notification and write the results.
  */
+import { cpus, loadavg } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import {
   account,
   buildTimeline,
   changeGenerator,
+  driveEncodedLoad,
   driveLoad,
   every,
+  focusKey,
   expectedLedger,
   expectedMatchOracle,
   generateSubscriptions,
   httpEmitter,
   kafkaEmitter,
   lagSampler,
+  pregenerate,
   processSampler,
   rateCounter,
   startAmqpRecorder,
@@ -27,8 +31,11 @@ import {
   type Arrival,
   type ArrivalLog,
   type ChangeEmitter,
+  type EncodedPart,
+  type ExpectedLedger,
   type GeneratedSubscription,
   type HttpReceiver,
+  type Oracle,
   type RunResult,
   type WrittenResult,
 } from '../harness/index.js';
@@ -61,8 +68,14 @@ export interface LoadRunOptions {
   pids: number[];
   seed: number;
   batchSize: number;
-  /** Sending lanes (each one batch at a time, a resource always on the same lane). */
+  /** Sending lanes (each one batch at a time, a resource always on the same lane), per sender. */
   lanes?: number;
+  /**
+   * Sender threads (Kafka transport only): with 1 or more, the changes are generated and serialised
+   * before the load and produced by that many threads, each with its own producer and its share of
+   * the resources; 0 (the default) generates and sends in this thread, as the HTTP transport does.
+   */
+  senders?: number;
   /** How long to wait after the last change for deliveries to settle, at most. */
   drainSeconds: number;
   /** Quiet seconds after which the drain gives up early (10); longer when retries back off. */
@@ -75,7 +88,7 @@ export interface LoadRunOptions {
   log?: (line: string) => void;
   /** Faults injected during the load, each at its time from the start of the load. */
   faults?: ScheduledFault[];
-  /** Sees every batch of changes once it is on the changelog, with the time it got there. */
+  /** Sees every batch of changes once it is on the changelog, with the time it got there (not with `senders`). */
   onChanges?: (changes: readonly ChangeEvent[], sentAt: number) => void;
 }
 
@@ -99,6 +112,8 @@ export interface LoadRunOutcome {
   /** Every arrival, for analyses a fault run adds (per-subscription latency, order). */
   arrivals: Arrival[];
   subscriptions: GeneratedSubscription[];
+  /** What the oracle expected each subscription to receive, for checks a fault run adds. */
+  expected: ExpectedLedger;
 }
 
 function emitterFor(options: LoadRunOptions): ChangeEmitter {
@@ -111,9 +126,11 @@ function emitterFor(options: LoadRunOptions): ChangeEmitter {
 }
 
 /**
- * Waits for deliveries to settle: once as many arrivals as expected notifications came (duplicates
- * count too, so it then waits one quiet second for stragglers), or after `quietSeconds`, or at
- * the limit.
+ * Waits for deliveries to settle: once as many distinct event notifications as expected came (then
+ * one quiet second for stragglers), or after `quietSeconds`, or at the limit. Only event
+ * notifications count, each subscription+focus once: handshakes, heartbeats and redeliveries
+ * would otherwise make up for missing ones and end the drain while a recovering service still
+ * owes them (a broker-restart run stopped waiting 1 s after the broker was back).
  */
 async function drain(
   expected: number,
@@ -121,7 +138,20 @@ async function drain(
   limitMs: number,
   quietLimitMs: number,
 ): Promise<void> {
-  const count = (): number => logs.reduce((n, l) => n + l.arrivals().length, 0);
+  const seen = new Set<string>();
+  const scanned = logs.map(() => 0);
+  const count = (): number => {
+    logs.forEach((log, i) => {
+      const arrivals = log.arrivals();
+      for (let k = scanned[i]!; k < arrivals.length; k++) {
+        const a = arrivals[k]!;
+        if (a.type !== 'event-notification') continue;
+        seen.add(`${a.subscriptionId} ${a.focus ?? a.notificationId ?? `#${a.eventNumber}`}`);
+      }
+      scanned[i] = arrivals.length;
+    });
+    return seen.size;
+  };
   const deadline = Date.now() + limitMs;
   let last = count();
   let quietSince = Date.now();
@@ -135,6 +165,50 @@ async function drain(
     const quietMs = Date.now() - quietSince;
     if ((now >= expected && quietMs >= 1_000) || quietMs >= quietLimitMs) return;
   }
+}
+
+/**
+ * The changes of a run with sender threads, generated and serialised before the load: the oracle's
+ * expectations are noted per record as they are generated, and put in the ledger for the records
+ * that were sent once the senders are done.
+ */
+function encodeLoad(
+  options: LoadRunOptions,
+  senders: number,
+  oracle: Oracle,
+  log: (line: string) => void,
+): {
+  parts: EncodedPart[];
+  settle(ledger: ExpectedLedger, perPart: { taken: number; failed: number[] }[]): void;
+} {
+  const began = Date.now();
+  const expectations: Map<number, { focus: string; ids: string[] }>[] = Array.from(
+    { length: senders },
+    () => new Map(),
+  );
+  const parts = pregenerate({
+    generator: changeGenerator({ seed: options.seed }),
+    parts: senders,
+    perPart: Math.ceil((options.rate * options.durationSeconds) / senders),
+    onChange: (change, part, index) => {
+      const ids = oracle.expected(change.value).map((s) => s.id);
+      if (ids.length > 0) expectations[part]?.set(index, { focus: focusKey(change.value), ids });
+    },
+  });
+  const count = parts.reduce((n, p) => n + p.keys.length, 0);
+  log(`generated ${count} changes for ${senders} senders in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+  return {
+    parts,
+    settle(ledger, perPart) {
+      perPart.forEach(({ taken, failed }, p) => {
+        const lost = new Set(failed);
+        for (const [index, { focus, ids }] of expectations[p] ?? []) {
+          if (index >= taken || lost.has(index)) continue;
+          for (const id of ids) ledger.add(id, focus);
+        }
+      });
+    },
+  };
 }
 
 export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> {
@@ -177,7 +251,13 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
 
     const oracle = expectedMatchOracle(subscriptions);
     const ledger = expectedLedger(oracle);
+    const senders = options.transport === 'kafka' ? (options.senders ?? 0) : 0;
+    if (senders > 0 && options.onChanges !== undefined) {
+      throw new RangeError('onChanges needs the changes in this thread: use senders 0');
+    }
+    const encoded = senders > 0 ? encodeLoad(options, senders, oracle, log) : undefined;
     const startMs = Date.now();
+    const loadAtStart = loadavg()[0] ?? 0;
     const sent = rateCounter(startMs);
     const processes = processSampler(options.pids);
     await admin?.connect();
@@ -190,33 +270,62 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
       await lag?.sample();
     });
 
-    await emitter.connect();
-    const faults = (options.faults ?? []).map(
-      (fault) =>
-        new Promise<void>((resolve, reject) => {
-          setTimeout(() => {
-            log(`fault ${fault.name} at ${fault.atSeconds} s`);
-            fault.run({ receiver, subscriptions, log }).then(resolve, reject);
-          }, fault.atSeconds * 1000);
-        }),
+    // Faults are timed from the moment the first change leaves.
+    let faults: Promise<void>[] = [];
+    const startFaults = (): void => {
+      faults = (options.faults ?? []).map(
+        (fault) =>
+          new Promise<void>((resolve, reject) => {
+            setTimeout(() => {
+              log(`fault ${fault.name} at ${fault.atSeconds} s`);
+              fault.run({ receiver, subscriptions, log }).then(resolve, reject);
+            }, fault.atSeconds * 1000);
+          }),
+      );
+    };
+    log(
+      `driving ${options.rate} changes/s for ${options.durationSeconds} s over ${options.transport}` +
+        (senders > 0 ? ` from ${senders} sender threads` : ''),
     );
-    log(`driving ${options.rate} changes/s for ${options.durationSeconds} s over ${options.transport}`);
-    const load = await driveLoad({
-      generator: changeGenerator({ seed: options.seed }),
-      emitter,
-      ratePerSecond: options.rate,
-      durationMs: options.durationSeconds * 1000,
-      batchSize: options.batchSize,
-      ...(options.lanes !== undefined ? { lanes: options.lanes } : {}),
-      onSent: (batch) => {
-        sent.add(batch.length);
-        for (const change of batch) ledger.addChange(change.value);
-        options.onChanges?.(
-          batch.map((c) => c.value),
-          Date.now(),
-        );
-      },
-    });
+    let load: { sent: number; ratePerSecond: number; failedBatches: number; errors: string[] };
+    if (encoded !== undefined) {
+      const acknowledged = new Array<number>(senders).fill(0);
+      const result = await driveEncodedLoad({
+        brokers: options.brokers,
+        topic: options.changelogTopic,
+        parts: encoded.parts,
+        ratePerSecond: options.rate,
+        durationMs: options.durationSeconds * 1000,
+        batchSize: options.batchSize,
+        lanes: options.lanes ?? 16,
+        onStart: startFaults,
+        onProgress: (part, soFar) => {
+          sent.add(soFar - (acknowledged[part] as number));
+          acknowledged[part] = soFar;
+        },
+      });
+      encoded.settle(ledger, result.perPart);
+      load = result;
+    } else {
+      await emitter.connect();
+      startFaults();
+      load = await driveLoad({
+        generator: changeGenerator({ seed: options.seed }),
+        emitter,
+        ratePerSecond: options.rate,
+        durationMs: options.durationSeconds * 1000,
+        batchSize: options.batchSize,
+        ...(options.lanes !== undefined ? { lanes: options.lanes } : {}),
+        onSent: (batch) => {
+          sent.add(batch.length);
+          for (const change of batch) ledger.addChange(change.value);
+          options.onChanges?.(
+            batch.map((c) => c.value),
+            Date.now(),
+          );
+        },
+      });
+    }
     await Promise.all(faults);
     const expectedTotal = [...ledger.bySubscription().values()].reduce((n, s) => n + s.size, 0);
     log(
@@ -240,14 +349,21 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
         transport: options.transport,
         changelogTopic: options.changelogTopic,
         seed: options.seed,
+        senders: options.transport === 'kafka' ? (options.senders ?? 0) : 0,
+        batch: options.batchSize,
+        lanes: options.lanes ?? (options.senders ? 16 : 4),
       },
       notes: [
         ...options.notes,
+        `load average (1 min, ${cpus().length} cores) ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end`,
         ...(load.failedBatches > 0
           ? [`${load.failedBatches} batches failed: ${load.errors.slice(0, 3).join('; ')}`]
           : []),
         ...(sampling.errors().length > 0
           ? [`sampling errors: ${sampling.errors().slice(0, 3).join('; ')}`]
+          : []),
+        ...(recorder !== undefined && recorder.reconnects() > 0
+          ? [`the AMQP recorder reconnected ${recorder.reconnects()} times`]
           : []),
         ...(receiver.unidentified() > 0
           ? [`${receiver.unidentified()} notifications named no subscription`]
@@ -267,7 +383,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
     if (options.cleanup) {
       for (const s of subscriptions) await client.remove('Subscription', s.id);
     }
-    return { result, report, written, arrivals, subscriptions };
+    return { result, report, written, arrivals, subscriptions, expected: ledger };
   } finally {
     // Close everything; a failure to close is reported without hiding the run's own error.
     const closing = await Promise.allSettled([

@@ -15,6 +15,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 P="bench-$(date +%s)-$$"
 WORK=$(mktemp -d -t substream-load-XXXX)
 PIDS=()
+# The processes run the built service: build what is checked out now.
+(cd "$ROOT" && npm run build --silent)
 
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -83,5 +85,5 @@ launch sink http-sink 18199
 cd "$ROOT"
 npx tsx bench/load/cli.ts --rate "$RATE" --duration "$DURATION" --subscriptions "$SUBS" \
   --brokers "$BROKERS" --topic "$P.changelog" --service http://127.0.0.1:18190 --group "$P" \
-  --pids "$(IFS=,; echo "${PIDS[*]}")" --drain 120 --lanes "${LANES:-16}" --batch "${BATCH:-500}" --name "$NAME" \
+  --pids "$(IFS=,; echo "${PIDS[*]}")" --drain 120 --senders "${SENDERS:-2}" --lanes "${LANES:-16}" --batch "${BATCH:-1000}" --name "$NAME" \
   --note "processors: $PROCS (pids ${PIDS[*]}; the last is the HTTP sink), HTTP sink in its own process; $(uptime | sed 's/.*load/load/') before the run on 2 cores shared with other developers${NOTE:+; $NOTE}"

@@ -3,6 +3,7 @@
  * or a URL answers, stopped gracefully or killed with SIGKILL (kill -9) under load.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 
 export interface ManagedProcess {
   readonly pid: number;
@@ -30,6 +31,8 @@ export interface StartOptions {
   /** ...or once this URL answers 2xx. */
   readyUrl?: string;
   readyTimeoutMs?: number;
+  /** Also write every line of output to this file (kept lines are only the last ones). */
+  logFile?: string;
 }
 
 const KEEP_LINES = 200;
@@ -43,7 +46,10 @@ export async function startProcess(options: StartOptions): Promise<ManagedProces
   if (child.pid === undefined) throw new Error(`could not start ${options.command}`);
   const lines: string[] = [];
   let sawReadyLine = false;
+  const logFile =
+    options.logFile === undefined ? undefined : createWriteStream(options.logFile, { flags: 'a' });
   const onData = (chunk: Buffer): void => {
+    logFile?.write(chunk);
     for (const line of chunk.toString('utf8').split('\n')) {
       if (line === '') continue;
       lines.push(line);
@@ -54,7 +60,10 @@ export async function startProcess(options: StartOptions): Promise<ManagedProces
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
   const exited = new Promise<ExitInfo>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('exit', (code, signal) => {
+      logFile?.end();
+      resolve({ code, signal });
+    }),
   );
   let hasExited = false;
   void exited.then(() => (hasExited = true));

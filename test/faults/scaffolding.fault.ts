@@ -4,6 +4,7 @@ import { startHttpReceiver } from '../../bench/harness/index.js';
 import { startProcess } from './child-process.js';
 import { endpointOutage } from './endpoint-outage.js';
 import { privateKafka } from './private-kafka.js';
+import { privateRabbit } from './rabbitmq-control.js';
 
 // The fault helpers themselves, so a failing fault run is about the service, not its tools.
 describe('fault scaffolding', () => {
@@ -56,5 +57,11 @@ describe('fault scaffolding', () => {
 
   it('refuses the shared broker ports', () => {
     expect(() => privateKafka({ port: 9092, controllerPort: 39093 })).toThrow(/shared broker/);
+  });
+
+  it('refuses the shared RabbitMQ node and its ports', () => {
+    expect(() => privateRabbit({ node: 'rabbit@localhost' })).toThrow(/shared RabbitMQ/);
+    expect(() => privateRabbit({ port: 5672 })).toThrow(/shared RabbitMQ/);
+    expect(() => privateRabbit({ distPort: 25672 })).toThrow(/shared RabbitMQ/);
   });
 });

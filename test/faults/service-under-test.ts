@@ -3,9 +3,9 @@
  * configuration in the environment (names from the configuration schema), its own data directory,
  * ready when /readyz answers. Loopback endpoints are allowed, since the receiver runs on loopback.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { startProcess, type ManagedProcess } from './child-process.js';
 
@@ -40,9 +40,23 @@ async function becomesReady(url: string, child: ManagedProcess, timeoutMs: numbe
   return false;
 }
 
-async function launch(options: ServiceOptions, dataDir: string): Promise<ManagedProcess> {
+/**
+ * FAULT_LOG_DIR: where each started service's whole output goes (one file per start), for reading
+ * a failed run afterwards; the process itself keeps only its last lines.
+ */
+function logFileFor(options: ServiceOptions, attempt: number): string | undefined {
+  const dir = process.env.FAULT_LOG_DIR;
+  if (dir === undefined || dir === '') return undefined;
+  const name = options.env?.APPLICATION_ID ?? 'substream';
+  return join(dir, `${name}-${options.port}-${attempt}.log`);
+}
+
+async function launch(options: ServiceOptions, dataDir: string, attempt: number): Promise<ManagedProcess> {
   const root = options.root ?? process.cwd();
+  const logFile = logFileFor(options, attempt);
+  if (logFile !== undefined) await mkdir(dirname(logFile), { recursive: true });
   return startProcess({
+    ...(logFile !== undefined ? { logFile } : {}),
     command: process.execPath,
     args: [join(root, 'bin/substream.js'), 'run', options.mode ?? 'all'],
     cwd: root,
@@ -102,7 +116,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const url = `http://127.0.0.1:${options.port}`;
   await precreateTopics(options.brokers, options.env ?? {});
   for (let attempt = 1; ; attempt++) {
-    const child = await launch(options, dataDir);
+    const child = await launch(options, dataDir, attempt);
     if (await becomesReady(url, child, 120_000)) return Object.assign(child, { url });
     await child.kill9();
     if (attempt >= 4) {
@@ -110,6 +124,25 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     }
     console.log(`service on port ${options.port} reported a failed instance at start; starting it again`);
   }
+}
+
+/**
+ * How the service ended, when it did: a process that exited under the fault did not resume by
+ * itself, whatever arrived before (its last lines say why, e.g. an unhandled rejection).
+ */
+export async function exitOf(service: ManagedProcess): Promise<string | undefined> {
+  const info = await Promise.race([
+    service.exited,
+    new Promise<undefined>((r) => setTimeout(() => r(undefined), 100)),
+  ]);
+  if (info === undefined) return undefined;
+  const last = service
+    .output()
+    .split('\n')
+    .filter((line) => !line.startsWith('{'))
+    .slice(-12)
+    .join('\n');
+  return `exited (code ${info.code}, signal ${info.signal}); its last non-log lines:\n${last}`;
 }
 
 /** True when fault runs against the real service were asked for (they need the built service). */

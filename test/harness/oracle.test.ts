@@ -186,6 +186,25 @@ describe('the expected-match oracle', () => {
     expect(expectedMatchOracle([subscription]).expected(change(resource)).length).toBe(fires ? 1 : 0);
   });
 
+  it('reads an Encounter period without an end as ongoing, as FHIR date search does', () => {
+    const encounter = (end?: string): FhirResource => ({
+      resourceType: 'Encounter',
+      id: 'enc-1',
+      subject: { reference: 'Patient/pat-3' },
+      period: { start: '2017-07-06T09:06:00Z', ...(end !== undefined ? { end } : {}) },
+    });
+    const dated = (comparator: 'ge' | 'lt', year: number): GeneratedSubscription => ({
+      ...make([subject('Patient/pat-3'), { kind: 'date', param: 'date', comparator, year }]),
+      resourceType: 'Encounter',
+    });
+    const fires = (s: GeneratedSubscription, r: FhirResource): number =>
+      expectedMatchOracle([s]).expected(change(r)).length;
+    expect(fires(dated('ge', 2018), encounter())).toBe(1);
+    expect(fires(dated('ge', 2018), encounter('2017-07-06T23:06:00Z'))).toBe(0);
+    expect(fires(dated('lt', 2018), encounter())).toBe(1);
+    expect(fires(dated('lt', 2017), encounter())).toBe(0);
+  });
+
   it('never fires on a delete', () => {
     const oracle = expectedMatchOracle([make([])]);
     expect(oracle.expected({ interaction: 'delete', resourceType: 'Observation', id: 'obs-1' })).toEqual([]);

@@ -3,7 +3,6 @@
  * names, application id and data directory per test, a free port, and cleanup of all of them.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -12,17 +11,9 @@ import { configSchema } from '../../app/config/index.js';
 import type { RunMode } from '../../app/commands/run.js';
 import { createLogger } from '../../app/observability/index.js';
 import { startService, type RunningService } from '../../app/service/index.js';
-import { KAFKA_BROKERS, RABBITMQ_URL, uniqueName } from './infra.js';
+import { freePort, KAFKA_BROKERS, RABBITMQ_URL, uniqueName } from './infra.js';
 
-/** A port nothing listens on right now (the service is given it as PORT). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from './infra.js';
 
 /** The topic settings of one test: every TOPIC_* unique to it. */
 export function uniqueTopics(prefix: string) {

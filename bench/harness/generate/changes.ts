@@ -51,7 +51,7 @@ export interface ChangeGenerator {
 }
 
 /** An ISO timestamp of the same length as any real one, so stamping does not change sizes. */
-const PLACEHOLDER_TIME = '1970-01-01T00:00:00.000Z';
+export const PLACEHOLDER_TIME = '1970-01-01T00:00:00.000Z';
 
 export function changeGenerator(options: ChangeGeneratorOptions = {}): ChangeGenerator {
   const seed = options.seed ?? 1;

@@ -45,7 +45,8 @@ export async function driveLoad(options: LoadDriverOptions): Promise<LoadDriverR
   if (!Number.isFinite(maxChanges) && !Number.isFinite(durationMs) && options.signal === undefined) {
     throw new RangeError('a load run needs durationMs, maxChanges or a signal');
   }
-  const bucket = tokenBucket({ ratePerSecond, burst: batchSize, clock });
+  // Room for two batches: with room for one, the tokens a late timer adds beyond it would be lost.
+  const bucket = tokenBucket({ ratePerSecond, burst: 2 * batchSize, clock });
   const lanes: Promise<void>[] = Array.from({ length: laneCount }, () => Promise.resolve());
   const laneOf = new Map<string, number>();
   const errors: string[] = [];

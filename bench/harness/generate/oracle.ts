@@ -21,17 +21,28 @@ function referenceOf(resource: FhirResource): string | undefined {
   return (resource.subject as { reference?: string } | undefined)?.reference;
 }
 
-/** The year of the clinical date a date search parameter reads, per resource type. */
-function clinicalYear(resource: FhirResource): number | undefined {
-  const value =
+/**
+ * The years a date search parameter reads, per resource type: an instant for Observation and
+ * Condition, Encounter.period for Encounter. A period without an end is ongoing (FHIR search reads
+ * it as open to the future), so its last year is unbounded.
+ */
+function clinicalYears(resource: FhirResource): { first: number; last: number } | undefined {
+  const year = (value: unknown): number | undefined =>
+    typeof value === 'string' ? Number(value.slice(0, 4)) : undefined;
+  if (resource.resourceType === 'Encounter') {
+    const period = resource.period as { start?: string; end?: string } | undefined;
+    const first = year(period?.start);
+    if (first === undefined) return undefined;
+    return { first, last: year(period?.end) ?? Number.POSITIVE_INFINITY };
+  }
+  const at = year(
     resource.resourceType === 'Observation'
       ? resource.effectiveDateTime
-      : resource.resourceType === 'Encounter'
-        ? (resource.period as { start?: string } | undefined)?.start
-        : resource.resourceType === 'Condition'
-          ? resource.onsetDateTime
-          : undefined;
-  return typeof value === 'string' ? Number(value.slice(0, 4)) : undefined;
+      : resource.resourceType === 'Condition'
+        ? resource.onsetDateTime
+        : undefined,
+  );
+  return at === undefined ? undefined : { first: at, last: at };
 }
 
 function identifiers(resource: FhirResource): { system?: string; value?: string }[] {
@@ -57,9 +68,10 @@ export function filterMatches(filter: SimpleFilter, resource: FhirResource): boo
     case 'reference':
       return referenceOf(resource) === filter.reference;
     case 'date': {
-      const year = clinicalYear(resource);
-      if (year === undefined) return false;
-      return filter.comparator === 'ge' ? year >= filter.year : year < filter.year;
+      // ge/lt match when the resource's range overlaps the range above/below the value.
+      const years = clinicalYears(resource);
+      if (years === undefined) return false;
+      return filter.comparator === 'ge' ? years.last >= filter.year : years.first < filter.year;
     }
   }
 }

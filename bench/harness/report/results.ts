@@ -55,9 +55,9 @@ export function markdownTable(result: RunResult): string {
       .join(', ')}`,
     ...result.notes.map((n) => `Note: ${n}`),
     '',
-    '| changes sent | sent/s | delivered/s | p50 ms | p99 ms | max ms | expected | delivered | missing | duplicate | out-of-order | max lag |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${result.sent} | ${fmt(result.sentRatePerSecond, 0)} | ${fmt(result.deliveredRatePerSecond, 0)} | ${fmt(l.p50)} | ${fmt(l.p99)} | ${fmt(l.max)} | ${c.expected} | ${c.delivered} | ${c.missing} | ${c.duplicate} | ${c.outOfOrder} | ${maxLag} |`,
+    '| asked/s | changes sent | sent/s | delivered/s | p50 ms | p99 ms | max ms | expected | delivered | missing | duplicate | out-of-order | max lag |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${String(result.settings.rate ?? '–')} | ${result.sent} | ${fmt(result.sentRatePerSecond, 0)} | ${fmt(result.deliveredRatePerSecond, 0)} | ${fmt(l.p50)} | ${fmt(l.p99)} | ${fmt(l.max)} | ${c.expected} | ${c.delivered} | ${c.missing} | ${c.duplicate} | ${c.outOfOrder} | ${maxLag} |`,
   ];
   if (cpu.size > 0) {
     lines.push('', '| pid | mean CPU % | max CPU % | max RSS MiB |', '|---:|---:|---:|---:|');

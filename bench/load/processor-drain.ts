@@ -1,0 +1,228 @@
+/**
+ * How fast one `run processor` drains a pre-filled changelog, without the load generator or a sink
+ * competing for the CPU:
+ *   1. start a processor on topics unique to the run (it creates them) and register the generated
+ *      subscriptions through the admin API; stop it;
+ *   2. produce `--changes` generated changes (seed 1) to the changelog while nothing consumes it;
+ *   3. start the processor again (same data directory) and sample its group's committed offsets
+ *      until the lag is 0: drain rate = changes / (lag 0 − ready).
+ * The notifications go to the run's notification topics, which nobody consumes.
+ *
+ *   npx tsx bench/load/processor-drain.ts --changes 100000 --subscriptions 1000 [--name N] [--cpu-prof]
+ *     [--service-root DIR]   a built checkout to run instead of this one (to compare two versions)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel, CompressionTypes } from 'kafkajs';
+import { changeGenerator, generateSubscriptions, computeLag } from '../harness/index.js';
+import { uniqueTopics } from '../../test/support/service.js';
+import { serviceClient } from './service-client.js';
+
+interface Options {
+  changes: number;
+  subscriptions: number;
+  brokers: string;
+  name: string;
+  cpuProf: boolean;
+  port: number;
+  timeoutSeconds: number;
+  notes: string;
+  serviceRoot?: string;
+}
+
+function parse(argv: string[]): Options {
+  const o: Options = {
+    changes: 100_000,
+    subscriptions: 1000,
+    brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+    name: 'processor-drain',
+    cpuProf: false,
+    port: 18290,
+    timeoutSeconds: 600,
+    notes: '',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = (): string => argv[++i] ?? '';
+    if (a === '--changes') o.changes = Number(v());
+    else if (a === '--subscriptions') o.subscriptions = Number(v());
+    else if (a === '--brokers') o.brokers = v();
+    else if (a === '--name') o.name = v();
+    else if (a === '--cpu-prof') o.cpuProf = true;
+    else if (a === '--port') o.port = Number(v());
+    else if (a === '--timeout') o.timeoutSeconds = Number(v());
+    else if (a === '--note') o.notes = v();
+    else if (a === '--service-root') o.serviceRoot = v();
+    else throw new Error(`unknown option ${a}`);
+  }
+  return o;
+}
+
+const o = parse(process.argv.slice(2));
+const root = new URL('../..', import.meta.url).pathname;
+const prefix = `drain-${Date.now()}-${process.pid}`;
+const work = mkdtempSync(join(tmpdir(), 'substream-drain-'));
+const env = {
+  ...process.env,
+  APPLICATION_ID: prefix,
+  ...uniqueTopics(prefix),
+  KAFKA_BROKERS: o.brokers,
+  HOST: '127.0.0.1',
+  PORT: String(o.port),
+  DATA_DIR: join(work, 'data'),
+  ENDPOINT_ALLOWLIST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+};
+const log = (line: string): void => console.log(`[drain] ${line}`);
+const kafka = new Kafka({
+  clientId: 'substream-drain',
+  brokers: o.brokers.split(','),
+  logLevel: logLevel.NOTHING,
+});
+const admin = kafka.admin();
+await admin.connect();
+
+function startProcessor(profile: boolean): ChildProcess {
+  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results/raw/profiles')}`] : [];
+  if (profile) mkdirSync(join(root, 'bench/results/raw/profiles'), { recursive: true });
+  const bin = join(o.serviceRoot ?? root, 'bin/substream.js');
+  const child = spawn(process.execPath, [...flags, bin, 'run', 'processor'], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  return child;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
+}
+
+const client = serviceClient({ baseUrl: `http://127.0.0.1:${o.port}` });
+let child: ChildProcess | undefined;
+try {
+  // 1. Topics and subscriptions.
+  child = startProcessor(false);
+  await client.waitReady(120_000);
+  const { subscriptions, topics } = generateSubscriptions({
+    count: o.subscriptions,
+    channels: { restHookUrl: 'http://127.0.0.1:9/hook' },
+    seed: 1,
+  });
+  await client.putAll(topics);
+  await client.putAll(subscriptions.map((s) => s.resource));
+  log(`registered ${topics.length} topics and ${subscriptions.length} subscriptions`);
+  await new Promise((resolve) => setTimeout(resolve, 2000)); // handshakes out, offsets committed
+  await stop(child);
+
+  // 2. The backlog.
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const generator = changeGenerator({ seed: 1 });
+  const now = new Date().toISOString();
+  let batch: { key: string; value: string }[] = [];
+  const began = Date.now();
+  for (let i = 0; i < o.changes; i++) {
+    const c = generator.next();
+    c.value.occurredAt = now;
+    c.value.resource.meta = { ...c.value.resource.meta, lastUpdated: now };
+    batch.push({ key: c.key, value: JSON.stringify(c.value) });
+    if (batch.length === 2000 || i === o.changes - 1) {
+      await producer.send({
+        topic: env.TOPIC_CHANGELOG,
+        messages: batch,
+        compression: CompressionTypes.None,
+      });
+      batch = [];
+    }
+  }
+  await producer.disconnect();
+  log(`produced ${o.changes} changes in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+
+  // 3. The drain.
+  const load = loadavg()[0]!;
+  const started = Date.now();
+  child = startProcessor(o.cpuProf);
+  await client.waitReady(120_000);
+  const ready = Date.now();
+  const cpuAtReady = cpuSeconds(child.pid!);
+  // Done when the group has consumed the changelog and both repartition topics (the notify
+  // stage reads the matches repartition topic, so the changelog alone ends too early).
+  const inputs = [env.TOPIC_CHANGELOG, `${prefix}-by-resource-repartition`, `${prefix}-matches-repartition`];
+  const samples: { t: number; lag: number; byTopic: Record<string, number> }[] = [];
+  const deadline = ready + o.timeoutSeconds * 1000;
+  let done = 0;
+  let changelogDone = 0;
+  while (Date.now() < deadline) {
+    const groupOffsets = await admin.fetchOffsets({ groupId: prefix, topics: inputs });
+    const byTopic: Record<string, number> = {};
+    for (const topic of inputs) {
+      const high = await admin.fetchTopicOffsets(topic);
+      const committed = groupOffsets.find((g) => g.topic === topic)?.partitions ?? [];
+      byTopic[topic.slice(prefix.length + 1)] = computeLag(high, committed).lag;
+    }
+    const lag = Object.values(byTopic).reduce((a, b) => a + b, 0);
+    samples.push({ t: (Date.now() - ready) / 1000, lag, byTopic });
+    if (changelogDone === 0 && byTopic['changelog'] === 0) changelogDone = Date.now();
+    if (lag === 0) {
+      done = Date.now();
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const cpu = cpuSeconds(child.pid!) - cpuAtReady;
+  const seconds = ((done || Date.now()) - ready) / 1000;
+  let notifications = 0;
+  for (const t of [
+    env.TOPIC_NOTIFICATIONS_REST_HOOK,
+    env.TOPIC_NOTIFICATIONS_MESSAGE,
+    env.TOPIC_NOTIFICATIONS_KAFKA,
+  ])
+    for (const p of await admin.fetchTopicOffsets(t)) notifications += Number(p.high);
+  await stop(child);
+  child = undefined;
+  const result = {
+    name: o.name,
+    changes: o.changes,
+    subscriptions: o.subscriptions,
+    drained: done > 0,
+    startToReadySeconds: (ready - started) / 1000,
+    drainSeconds: seconds,
+    changelogDrainedSeconds: changelogDone > 0 ? (changelogDone - ready) / 1000 : null,
+    changesPerSecond: Math.round(o.changes / seconds),
+    processorCpuSeconds: cpu,
+    processorCpuShare: cpu / seconds,
+    notificationsWritten: notifications,
+    loadAverageAtStart: load,
+    loadAverageAtEnd: loadavg()[0],
+    lag: samples,
+    notes: o.notes,
+    command: `npx tsx bench/load/processor-drain.ts ${process.argv.slice(2).join(' ')}`,
+  };
+  log(
+    `${done ? 'drained' : 'NOT drained'} ${o.changes} changes in ${seconds.toFixed(1)} s: ` +
+      `${result.changesPerSecond}/s, processor CPU ${cpu.toFixed(1)} s (${(100 * result.processorCpuShare).toFixed(0)}%), ` +
+      `${notifications} notifications, load ${load.toFixed(1)} → ${result.loadAverageAtEnd!.toFixed(1)}`,
+  );
+  mkdirSync(join(root, 'bench/results/raw'), { recursive: true });
+  writeFileSync(join(root, 'bench/results/raw', `${o.name}.json`), JSON.stringify(result, null, 2));
+} finally {
+  if (child) await stop(child);
+  await client.close();
+  const names = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+  if (names.length > 0) await admin.deleteTopics({ topics: names }).catch(() => undefined);
+  await admin.deleteGroups([prefix]).catch(() => undefined);
+  await admin.disconnect();
+  rmSync(work, { recursive: true, force: true });
+}
