@@ -1,14 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type {
-  Admin,
-  Batch,
-  Consumer,
-  KafkaMessage,
-  logCreator,
-  Message,
-  Producer,
-  SASLOptions,
-} from 'kafkajs';
+import type { Admin, KafkaMessage, logCreator, Message, Producer, SASLOptions } from 'kafkajs';
 import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 import type {
   AppendResult,
@@ -31,6 +21,7 @@ import { TransportError } from '../../state/index.js';
 import { coPartitionedAssigner } from './assigner.js';
 import type { KafkaTransportConfig, KafkaTransportConfigInput } from './config.js';
 import { parseKafkaTransportConfig } from './config.js';
+import { openTail } from './tail.js';
 
 const toMessage = (r: OutgoingRecord): Message & { partition: number } => {
   const message: Message & { partition: number } = {
@@ -400,47 +391,23 @@ export class KafkaTransport implements Transport {
   }
 
   async tail(options: TailOptions): Promise<LogTail> {
-    const groupId = `${this.config.clientId}-tail-${randomUUID()}`;
-    const consumer: Consumer = this.kafka.consumer({
-      groupId,
-      readUncommitted: !options.readCommitted,
-      maxBytesPerPartition: 10 * 1_048_576,
-      maxBytes: 50 * 1_048_576,
-      maxWaitTimeInMs: 200,
-      sessionTimeout: this.config.sessionTimeoutMs,
-    });
-    const wanted = (partition: number) => options.from.has(partition);
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      if (payload.topic === options.topic && wanted(payload.partition))
-        options.onPosition?.(payload.partition, (BigInt(payload.lastOffset) + 1n).toString());
-    });
-    let failure: unknown;
-    await consumer.connect();
-    await consumer.subscribe({ topics: [options.topic], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: Math.max(1, options.from.size),
-      eachBatch: async ({ batch }: { batch: Batch }) => {
-        if (!wanted(batch.partition)) return;
-        try {
-          await options.onRecords(batch.messages.map((m) => toRecord(batch.topic, batch.partition, m)));
-        } catch (error) {
-          failure = error;
-          throw error;
-        }
+    const tail = await openTail(
+      {
+        kafka: this.kafka,
+        clientId: this.config.clientId,
+        sessionTimeoutMs: this.config.sessionTimeoutMs,
+        retries: this.config.retries,
+        partitionCount: (topic) => this.partitionCount(topic),
+        deleteGroups: async (groupIds) => {
+          if (groupIds.length > 0) await (await this.adminClient_()).deleteGroups([...groupIds]);
+        },
+        toRecord,
       },
-    });
-    for (const [partition, from] of options.from) {
-      if (from !== 'earliest') consumer.seek({ topic: options.topic, partition, offset: from });
-    }
-    const count = (await this.partitionCount(options.topic)) ?? 0;
-    const others = Array.from({ length: count }, (_, p) => p).filter((p) => !wanted(p));
-    if (others.length > 0) consumer.pause([{ topic: options.topic, partitions: others }]);
+      options,
+    );
     const stop = async (): Promise<void> => {
       this.closers.delete(stop);
-      await consumer.disconnect();
-      await (await this.adminClient_()).deleteGroups([groupId]).catch(() => undefined);
-      if (failure !== undefined) throw failure;
+      await tail.stop();
     };
     this.closers.add(stop);
     return { stop };
