@@ -17,6 +17,21 @@ function withMeta(resource: FhirResource, previous: FhirResource | undefined): F
   };
 }
 
+/** The notify stage's current status of a subscription (by store key), when it has one. */
+export type LiveStatus = (key: string) => string | undefined;
+
+/**
+ * What a read shows: the stored resource with the status the notify stage gave it once it is
+ * active or in error, as a FHIR server sets those itself. A client's own `off` stays, and so does
+ * what it wrote while the stage has not caught up (a stage still saying `off` after it turned the
+ * subscription on again is not shown).
+ */
+function withLiveStatus(resource: FhirResource, live: string | undefined): FhirResource {
+  if (live !== 'active' && live !== 'error') return resource;
+  if (resource.status === 'off' || resource.status === live) return resource;
+  return { ...resource, status: live };
+}
+
 /** Subscriptions: compiled against the current topics before anything is written. */
 export class SubscriptionRegistry implements ResourceRegistry {
   readonly resourceType = 'Subscription' as const;
@@ -29,6 +44,7 @@ export class SubscriptionRegistry implements ResourceRegistry {
     private readonly table: () => ReadOnlyTable<FhirResource> | undefined,
     private readonly topics: () => ReadOnlyTable<FhirResource> | undefined,
     private readonly writer: TableWriter<FhirResource>,
+    private readonly liveStatus: LiveStatus = () => undefined,
   ) {}
 
   private compiler(): Matcher {
@@ -50,13 +66,15 @@ export class SubscriptionRegistry implements ResourceRegistry {
   }
 
   async get(id: string, tenant?: string): Promise<FhirResource | undefined> {
-    return this.table()?.get(subscriptionStoreKey(id, tenant));
+    const key = subscriptionStoreKey(id, tenant);
+    const resource = this.table()?.get(key);
+    return resource && withLiveStatus(resource, this.liveStatus(key));
   }
 
   async list(tenant?: string): Promise<FhirResource[]> {
     const out: FhirResource[] = [];
     for (const [key, resource] of this.table()?.entries() ?? []) {
-      if (subscriptionRef(key)?.tenant === tenant) out.push(resource);
+      if (subscriptionRef(key)?.tenant === tenant) out.push(withLiveStatus(resource, this.liveStatus(key)));
     }
     return out;
   }

@@ -211,6 +211,7 @@ export async function startService({ config, mode, logger }: StartServiceOptions
         subscriptionsTable,
         topicsTable,
         new TableWriter(transport, producer, config.TOPIC_SUBSCRIPTIONS, subscriptionsTable),
+        (key) => statusView.get(key)?.status,
       ),
       topics: new TopicRegistry(
         topicsTable,

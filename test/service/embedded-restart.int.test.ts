@@ -129,5 +129,11 @@ describe('embedded mode', () => {
           : undefined,
       { timeoutMs: 5_000, what: 'the R5 subscription active' },
     );
+    // A read shows the status the stage gave it, as a FHIR server's does; the list too.
+    expect((await call(service.url, 'GET', '/fhir/Subscription/r5')).body.status).toBe('active');
+    const list = await call(service.url, 'GET', '/fhir/Subscription');
+    expect(
+      list.body.entry.find((e: { resource: { id: string } }) => e.resource.id === 'r5').resource.status,
+    ).toBe('active');
   });
 });
