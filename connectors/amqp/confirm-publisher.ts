@@ -62,6 +62,7 @@ export class ConfirmPublisher {
     });
     this.sweeper = setInterval(() => this.expire(), Math.min(1_000, options.confirmTimeoutMs));
     this.sweeper.unref();
+    coalesceWrites(model);
   }
 
   static async open(url: string, options: PublisherOptions): Promise<ConfirmPublisher> {
@@ -294,4 +295,37 @@ export class ConfirmPublisher {
       }
     }
   }
+}
+
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
+interface AmqplibMuxer {
+  _readIncoming(): void;
+}
+
+/**
+ * amqplib's writer moves frames from the channels' buffers to the socket one write (one system
+ * call, and one read for the broker) per publish. Corking the socket while it runs sends each
+ * pass of the writer (up to the socket's high-water mark) in one write. It relies on amqplib
+ * internals that its typed API does not show: when they are not there, writes stay as they are.
+ */
+function coalesceWrites(model: ChannelModel): void {
+  const connection = (model as unknown as { connection?: { stream?: unknown; muxer?: unknown } }).connection;
+  const stream = connection?.stream as Partial<Corkable> | undefined;
+  const muxer = connection?.muxer as Partial<AmqplibMuxer> | undefined;
+  if (typeof stream?.cork !== 'function' || typeof stream.uncork !== 'function') return;
+  const readIncoming = muxer?._readIncoming;
+  if (muxer === undefined || typeof readIncoming !== 'function') return;
+  const socket = stream as Corkable;
+  muxer._readIncoming = function (this: AmqplibMuxer) {
+    socket.cork();
+    try {
+      readIncoming.call(this);
+    } finally {
+      process.nextTick(() => socket.uncork());
+    }
+  };
 }
