@@ -2,31 +2,48 @@
  * CPU time of another process on this machine (Linux /proc), so a benchmark can count what the
  * broker spends per delivery beside what we spend. Undefined where /proc or the process is absent.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ, 100 on Linux). */
 const TICKS_PER_SECOND = 100;
+/** State of a listening socket in /proc/net/tcp. */
+const TCP_LISTEN = '0A';
 
-/** The id of the first process running `program` whose arguments contain every one of `parts`. */
-export function findProcess(program: string, ...parts: string[]): number | undefined {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return undefined; // not Linux: no broker CPU figures
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let cmdline: string;
+/** The process listening on a local TCP port (the broker of a URL on this machine), if it can be told. */
+export function findListener(port: number): number | undefined {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
     try {
-      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      text = readFileSync(table, 'utf8');
     } catch {
-      continue; // exited meanwhile
+      continue; // not Linux, or no IPv6
     }
-    const [argv0 = '', ...rest] = cmdline.split('\0');
-    if (argv0.split('/').at(-1) !== program) continue;
-    const args = rest.join(' ');
-    if (parts.every((p) => args.includes(p))) return Number(entry);
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      const local = fields[1];
+      if (local === undefined || fields[3] !== TCP_LISTEN) continue;
+      if (Number.parseInt(local.slice(local.lastIndexOf(':') + 1), 16) === port) inodes.add(fields[9]!);
+    }
+  }
+  if (inodes.size === 0) return undefined;
+  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // exited meanwhile, or not ours to read
+    }
+    for (const fd of fds) {
+      let link: string;
+      try {
+        link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+      if (inode !== undefined && inodes.has(inode)) return Number(pid);
+    }
   }
   return undefined;
 }

@@ -54,11 +54,14 @@ const now = 1_767_225_600_123;
 
 describe('encoded publish frames', () => {
   it('are the bytes amqplib writes for a notification', () => {
-    const n = {
-      ...notification(),
+    const n = notification('subscription-1', 300, {
       properties: { 'x-selector': 'Patient', list: ['a', 'ünïcødé'] },
-      channel: { ...notification().channel, headers: ['Authorization: Bearer x', 'X-Tenant: 7'] },
-    };
+      channel: {
+        type: 'message',
+        endpoint: 'channel:q',
+        headers: ['Authorization: Bearer x', 'X-Tenant: 7'],
+      },
+    });
     const options = publishOptions(n, { persistent: true, mandatory: true, now });
     const body = Buffer.from('{"resourceType":"Bundle","id":"é"}');
     expect(ours(3, '', 'queue-1', body, options)).toEqual(amqplibBytes(3, '', 'queue-1', body, options));
