@@ -14,6 +14,7 @@ import { connect } from 'amqplib';
 import { AmqpSink, HttpSink } from '../../connectors/index.js';
 import type { Notification } from '../../processors/index.js';
 import { measureDelivery, type Measurement } from './measure.js';
+import { findListener, processCpuMicros } from './process-cpu.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)
@@ -74,22 +75,39 @@ async function benchHttp(
   }
 }
 
-async function benchAmqp(): Promise<Measurement> {
+/** The broker's CPU time per delivery (RabbitMQ on this machine), beside ours. */
+interface AmqpMeasurement extends Measurement {
+  brokerCpuMicrosPerDelivery?: number;
+}
+
+/** The local RabbitMQ node (the broker of RABBITMQ_URL when that is on this machine). */
+const broker = findListener(Number(new URL(rabbitUrl).port || 5672));
+
+/**
+ * AMQP publishes to a durable queue. `queueArguments` only for the deployment comparison: the
+ * measured row declares a plain durable queue, as a subscriber would by default.
+ */
+async function benchAmqp(queueArguments: Record<string, unknown> = {}): Promise<AmqpMeasurement> {
   const queue = `substream-bench-${process.pid}`;
   const admin = await connect(rabbitUrl);
   const channel = await admin.createChannel();
-  await channel.assertQueue(queue, { durable: true });
+  await channel.assertQueue(queue, { durable: true, arguments: queueArguments });
   const sink = new AmqpSink({
     config: { url: rabbitUrl, topology: 'check', confirmWindow: 2_000, connectionName: 'substream-bench' },
   });
   await sink.connect();
   try {
     const target = { type: 'message' as const, endpoint: `channel:${queue}`, headers: [] };
-    return await measureDelivery(sink, notification(target), {
+    const brokerBefore = processCpuMicros(broker);
+    const measured = await measureDelivery(sink, notification(target), {
       notifications,
       subscriptions,
       maxConcurrency: 2_000,
     });
+    const brokerAfter = processCpuMicros(broker);
+    if (brokerBefore === undefined || brokerAfter === undefined) return measured;
+    const delivered = Math.max(1, measured.notifications - measured.notDelivered);
+    return { ...measured, brokerCpuMicrosPerDelivery: Math.round((brokerAfter - brokerBefore) / delivered) };
   } finally {
     await sink.close();
     await channel.deleteQueue(queue);
@@ -104,14 +122,14 @@ async function benchStage(): Promise<Measurement> {
   return measureDelivery(sink, notification(target), { notifications, subscriptions, maxConcurrency: 512 });
 }
 
-interface Series extends Measurement {
+interface Series extends AmqpMeasurement {
   /** deliveries/s of every run, in run order. */
   runs: number[];
 }
 
 /** Runs a measurement `runs` times; the run with the median rate stands for the series. */
-async function median(measure: () => Promise<Measurement>): Promise<Series> {
-  const all: Measurement[] = [];
+async function median(measure: () => Promise<AmqpMeasurement>): Promise<Series> {
+  const all: AmqpMeasurement[] = [];
   for (let i = 0; i < runs; i++) all.push(await measure());
   const sorted = [...all].sort((a, b) => a.perSecond - b.perSecond);
   return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, runs: all.map((m) => m.perSecond) };
@@ -121,7 +139,9 @@ const round2 = (l: number) => Math.round(l * 100) / 100;
 const before = loadavg();
 const stage = await median(benchStage);
 const http = await median(benchHttp);
-const amqp = await median(benchAmqp);
+const amqp = await median(() => benchAmqp());
+// Deployment comparison: the same publishes to a quorum queue (see docs/delivery.md).
+const amqpQuorum = await median(() => benchAmqp({ 'x-queue-type': 'quorum' }));
 // Skewed traffic: two subscriptions take everything, so the rate is what one lane can do.
 const skewed = { subscriptions: 2, notifications: Math.min(notifications, 10_000), receiverDelayMs: 2 };
 const skewedWindow = await median(() => benchHttp(skewed));
@@ -141,6 +161,7 @@ const results = {
   stage,
   http,
   amqp,
+  amqpQuorumQueue: amqpQuorum,
   httpTwoSubscriptions: skewedWindow,
   httpTwoSubscriptionsWindow1: skewedStrict,
 };
@@ -148,7 +169,7 @@ const dir = fileURLToPath(new URL('../results/', import.meta.url));
 await mkdir(dir, { recursive: true });
 await writeFile(`${dir}delivery.json`, `${JSON.stringify(results, null, 2)}\n`);
 const row = (name: string, m: Series, target: number) =>
-  `| ${name} | ${m.notifications} | ${m.subscriptions} | ${m.perSecond} (${m.runs.join(', ')}) | ${target} | ${m.stageLatencyMs.p50} | ${m.stageLatencyMs.p99} | ${m.writeLatencyMs.p50} | ${m.writeLatencyMs.p99} | ${m.cpuMicrosPerDelivery} |`;
+  `| ${name} | ${m.notifications} | ${m.subscriptions} | ${m.perSecond} (${m.runs.join(', ')}) | ${target} | ${m.stageLatencyMs.p50} | ${m.stageLatencyMs.p99} | ${m.writeLatencyMs.p50} | ${m.writeLatencyMs.p99} | ${m.cpuMicrosPerDelivery} | ${m.brokerCpuMicrosPerDelivery ?? ''} |`;
 const md = `# Delivery benchmark
 
 ${results.note} Load average before the run: ${results.machine.loadAverageBefore.join(', ')}, after: ${results.machine.loadAverageAfter.join(', ')} (${results.machine.cpus} × ${results.machine.model}).
@@ -157,16 +178,19 @@ its own process on loopback; AMQP publishes are persistent, mandatory, to a dura
 Stage latency: record accepted by the stage → subscriber acknowledged (includes waiting behind the stage's back-pressure
 when records are fed as fast as it accepts them). Write latency: one sink write. CPU µs/delivery: CPU time
 of the delivering process per delivery (the receiver and the broker not counted); 1,000,000 divided by it is
-what one uncontended core of this process would sustain. The last two rows send everything to two
+what one uncontended core of this process would sustain. Broker CPU µs/delivery: CPU time of the RabbitMQ node
+(same machine, same 2 cores) per delivery. The quorum-queue row is the same load to a quorum queue, for deployment
+advice (docs/delivery.md); the measured row declares a plain durable (classic) queue. The last two rows send everything to two
 subscriptions (skewed traffic) whose endpoint answers after 2 ms (a subscriber's network and work):
 the rate is what a subscription's lane sustains, with its window of pipelined requests on one
 connection, and one request at a time.
 
-| sink | notifications | subscriptions | deliveries/s (every run) | target/s | stage p50 ms | stage p99 ms | write p50 ms | write p99 ms | CPU µs/delivery |
-|---|---|---|---|---|---|---|---|---|---|
+| sink | notifications | subscriptions | deliveries/s (every run) | target/s | stage p50 ms | stage p99 ms | write p50 ms | write p99 ms | CPU µs/delivery | broker CPU µs/delivery |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${row('stage only (no-op sink)', stage, 10_000)}
 ${row('http (rest-hook)', http, 10_000)}
 ${row('amqp (confirms)', amqp, 10_000)}
+${row('amqp (confirms), quorum queue', amqpQuorum, 10_000)}
 ${row('http, 2 subscriptions, 2 ms answers, lane window 8 (default)', skewedWindow, 10_000)}
 ${row('http, 2 subscriptions, 2 ms answers, lane window 1 (strict)', skewedStrict, 10_000)}
 

@@ -10,6 +10,7 @@
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
 import { SubstreamError, TransportError } from '../../state/index.js';
 import type { AmqpTarget } from './endpoint.js';
+import { encodePublish, FrameBuffer } from './publish-frames.js';
 
 export type PublishAnswer = 'confirmed' | 'returned';
 
@@ -41,6 +42,11 @@ export class ConfirmPublisher {
   private channel: Promise<ConfirmChannel> | undefined;
   /** The confirm channel once open: publishing needs no await then. */
   private ready: ConfirmChannel | undefined;
+  /** Its frame writer, when amqplib's internals are as expected (else amqplib encodes every publish). */
+  private raw: RawChannel | undefined;
+  /** Frames of publishes encoded in this tick, written to the channel together at its end. */
+  private readonly frames = new FrameBuffer();
+  private flushScheduled = false;
   private admin: Promise<Channel> | undefined;
   private readonly inFlight = new Set<InFlight>();
   /** Publishes waiting for room in the window, the socket to drain, or the channel, in call order. */
@@ -62,6 +68,7 @@ export class ConfirmPublisher {
     });
     this.sweeper = setInterval(() => this.expire(), Math.min(1_000, options.confirmTimeoutMs));
     this.sweeper.unref();
+    coalesceWrites(model);
   }
 
   static async open(url: string, options: PublisherOptions): Promise<ConfirmPublisher> {
@@ -190,6 +197,28 @@ export class ConfirmPublisher {
         );
       else this.settle(entry, entry.returned ? 'returned' : 'confirmed');
     };
+    const raw = this.raw;
+    if (
+      raw !== undefined &&
+      encodePublish(
+        this.frames,
+        raw.number,
+        entry.exchange,
+        entry.routingKey,
+        entry.content,
+        entry.options,
+        raw.frameMax,
+      )
+    ) {
+      // Its delivery tag is its place on the channel: the callback goes in the same order.
+      raw.pushConfirmCallback(callback);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        process.nextTick(() => this.flush());
+      }
+      return;
+    }
+    this.flush(); // encoded publishes go first: order on the channel
     try {
       const writable = channel.publish(
         entry.exchange,
@@ -198,16 +227,31 @@ export class ConfirmPublisher {
         entry.options,
         callback,
       );
-      if (!writable) {
-        this.draining = true;
-        channel.once('drain', () => {
-          this.draining = false;
-          this.pump();
-        });
-      }
+      if (!writable) this.awaitDrain(channel);
     } catch (err) {
       this.settle(entry, new TransportError('AMQP publish failed', { retriable: true, cause: err }));
     }
+  }
+
+  /** Writes the frames encoded so far to the channel, as one chunk. */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.frames.size === 0) return;
+    const bytes = this.frames.take();
+    const channel = this.ready;
+    const raw = this.raw;
+    // A channel closed meanwhile has failed these publishes' callbacks already.
+    if (channel === undefined || raw === undefined) return;
+    if (raw.write(bytes) === false) this.awaitDrain(channel);
+  }
+
+  private awaitDrain(channel: ConfirmChannel): void {
+    if (this.draining) return;
+    this.draining = true;
+    channel.once('drain', () => {
+      this.draining = false;
+      this.pump();
+    });
   }
 
   async close(): Promise<void> {
@@ -231,10 +275,13 @@ export class ConfirmPublisher {
       channel.on('close', () => {
         this.channel = undefined;
         this.ready = undefined;
+        this.raw = undefined;
+        this.frames.rewind(0);
         this.draining = false;
         this.failAll(new TransportError('AMQP channel closed', { retriable: true }));
       });
       this.ready = channel;
+      this.raw = rawChannel(channel);
       return channel;
     });
     this.channel.catch(() => {
@@ -294,4 +341,90 @@ export class ConfirmPublisher {
       }
     }
   }
+}
+
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
+interface AmqplibMuxer {
+  _readIncoming(): void;
+}
+
+/**
+ * amqplib's writer moves frames from the channels' buffers to the socket one write (one system
+ * call, and one read for the broker) per publish. Corking the socket while it runs sends each
+ * pass of the writer (up to the socket's high-water mark) in one write. It relies on amqplib
+ * internals that its typed API does not show: when they are not there, writes stay as they are.
+ */
+function coalesceWrites(model: ChannelModel): void {
+  const connection = (model as unknown as { connection?: { stream?: unknown; muxer?: unknown } }).connection;
+  const stream = connection?.stream as Partial<Corkable> | undefined;
+  const muxer = connection?.muxer as Partial<AmqplibMuxer> | undefined;
+  if (typeof stream?.cork !== 'function' || typeof stream.uncork !== 'function') return;
+  const readIncoming = muxer?._readIncoming;
+  if (muxer === undefined || typeof readIncoming !== 'function') return;
+  const socket = stream as Corkable;
+  muxer._readIncoming = function (this: AmqplibMuxer) {
+    socket.cork();
+    try {
+      readIncoming.call(this);
+    } finally {
+      process.nextTick(() => socket.uncork());
+    }
+  };
+}
+
+/** What publishing encoded frames needs of an amqplib confirm channel. */
+interface RawChannel {
+  readonly number: number;
+  readonly frameMax: number;
+  /** Queues bytes on the channel's writer; false when it is full, undefined when the channel is gone. */
+  write(bytes: Buffer): boolean | undefined;
+  pushConfirmCallback(callback: (err: unknown) => void): void;
+}
+
+interface AmqplibChannelInternals {
+  ch?: unknown;
+  pushConfirmCallback?: unknown;
+  connection?: {
+    frameMax?: unknown;
+    channels?: unknown;
+  };
+}
+
+/**
+ * The channel's number, the connection's frame size, its per-channel writer and confirm callbacks:
+ * amqplib internals its typed API does not show. Undefined when they are not as expected.
+ */
+function rawChannel(channel: ConfirmChannel): RawChannel | undefined {
+  const internals = channel as unknown as AmqplibChannelInternals;
+  const number = internals.ch;
+  const push = internals.pushConfirmCallback;
+  const connection = internals.connection;
+  const frameMax = connection?.frameMax;
+  const channels = connection?.channels;
+  if (
+    typeof number !== 'number' ||
+    typeof push !== 'function' ||
+    typeof frameMax !== 'number' ||
+    frameMax < 4096 ||
+    !Array.isArray(channels)
+  )
+    return undefined;
+  const slot = (): { channel?: unknown; buffer?: { write?: unknown } } | undefined =>
+    (channels as ({ channel?: unknown; buffer?: { write?: unknown } } | null)[])[number] ?? undefined;
+  const writer = slot();
+  if (writer?.channel !== channel || typeof writer.buffer?.write !== 'function') return undefined;
+  return {
+    number,
+    frameMax,
+    write(bytes) {
+      const current = slot();
+      if (current?.channel !== channel || current.buffer === undefined) return undefined;
+      return (current.buffer as { write(chunk: Buffer): boolean }).write(bytes);
+    },
+    pushConfirmCallback: (callback) => (push as (cb: (err: unknown) => void) => void).call(channel, callback),
+  };
 }
