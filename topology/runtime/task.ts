@@ -123,7 +123,11 @@ export class StreamTask {
       await processor.init?.(context);
     }
     task.lastCheckpoint = options.clock.now();
-    task.lastCommit = task.lastCheckpoint;
+    // The tasks of an instance get their batches in the same rounds: spread their commits over the
+    // interval, so that their store flushes (changelog records, LevelDB batches) do not all land
+    // on the same batch round and stall every partition's outputs at once.
+    const spread = ((options.partition % 8) * options.commitIntervalMs) / 8;
+    task.lastCommit = task.lastCheckpoint - spread;
     return task;
   }
 
