@@ -404,7 +404,8 @@ export class StreamTask {
       key === null ? null : key === this.currentKey && consumedKey ? consumedKey : Buffer.from(key);
     this.o.collector.add({
       topic,
-      partition: this.o.topics.knownPartition(topic, keyBytes) ?? (await this.o.topics.partition(topic, keyBytes)),
+      partition:
+        this.o.topics.knownPartition(topic, keyBytes) ?? (await this.o.topics.partition(topic, keyBytes)),
       key: keyBytes,
       value: record.value === null ? null : node.value.encode(record.value),
       headers: record.headers,
