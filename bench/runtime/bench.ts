@@ -17,7 +17,7 @@ const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 100_000);
 const LATENCY_RECORDS = 20_000;
 const LATENCY_RATE = 4_000;
 const RESTORE_ENTRIES = Number(process.env['BENCH_RESTORE_ENTRIES'] ?? 1_000_000);
-/** `BENCH_ONLY=stateful` runs the stateful topology alone (for profiling with --cpu-prof); no results are written. */
+/** `BENCH_ONLY=stateful` (or `bare`) runs that pipeline alone (for profiling); no results are written. */
 const ONLY = process.env['BENCH_ONLY'];
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 /** A directory: the CPU profile of each timed phase (throughput only) is written there. */
@@ -204,6 +204,9 @@ try {
     const alone = await measure('stateful', (input, output) =>
       statefulTopology(brokers, `${run}-app`, stateDir, input, output),
     );
+    process.stdout.write(`${JSON.stringify(alone)}\n`);
+  } else if (ONLY === 'bare') {
+    const alone = await measure('bare', (input, output) => bareLoop(kafka, `${run}-bare`, input, output));
     process.stdout.write(`${JSON.stringify(alone)}\n`);
   } else {
     await fullRun();

@@ -40,41 +40,51 @@ const toMessage = (r: OutgoingRecord): Message & { partition: number } => {
  */
 const MAX_PARTITION_BYTES = 768 * 1024;
 
-/** One produce request: messages by topic, and how many records each partition got (for offsets). */
-interface Chunk {
-  topics: Map<string, Message[]>;
-  counts: Map<string, number>;
+/** A topic's messages in one produce request, with records and bytes per partition. */
+interface ChunkTopic {
+  messages: Message[];
+  /** Records per partition (for the offsets of the acknowledgement). */
+  counts: number[];
+  bytes: number[];
 }
+
+/** One produce request: messages by topic. */
+type Chunk = Map<string, ChunkTopic>;
 
 /** Cuts records into requests, converting each record once (this runs for every record produced). */
 function chunks(records: readonly OutgoingRecord[]): Chunk[] {
   const result: Chunk[] = [];
-  let current: Chunk = { topics: new Map(), counts: new Map() };
-  let bytes = new Map<string, number>();
+  let current: Chunk = new Map();
+  let topic: ChunkTopic | undefined;
+  let topicName: string | undefined;
   for (const record of records) {
     const size = (record.key?.length ?? 0) + (record.value?.length ?? 0) + 64;
-    const id = `${record.topic}:${record.partition}`;
-    const used = bytes.get(id) ?? 0;
-    if (current.counts.size > 0 && used + size > MAX_PARTITION_BYTES) {
-      result.push(current);
-      current = { topics: new Map(), counts: new Map() };
-      bytes = new Map();
+    // Records come in runs of one topic (a task's outputs, then its changelog), so the last is reused.
+    if (topicName !== record.topic || topic === undefined) {
+      topicName = record.topic;
+      topic = current.get(record.topic);
+      if (topic === undefined) current.set(record.topic, (topic = { messages: [], counts: [], bytes: [] }));
     }
-    let messages = current.topics.get(record.topic);
-    if (messages === undefined) current.topics.set(record.topic, (messages = []));
-    messages.push(toMessage(record));
-    current.counts.set(id, (current.counts.get(id) ?? 0) + 1);
-    bytes.set(id, (bytes.get(id) ?? 0) + size);
+    const used = topic.bytes[record.partition] ?? 0;
+    if (used + size > MAX_PARTITION_BYTES && topic.messages.length > 0) {
+      result.push(current);
+      current = new Map([[record.topic, (topic = { messages: [], counts: [], bytes: [] })]]);
+    }
+    topic.messages.push(toMessage(record));
+    topic.counts[record.partition] = (topic.counts[record.partition] ?? 0) + 1;
+    topic.bytes[record.partition] = (topic.bytes[record.partition] ?? 0) + size;
   }
-  if (current.counts.size > 0) result.push(current);
+  if (current.size > 0) result.push(current);
   return result;
 }
 
-const topicMessages = (chunk: Chunk) => [...chunk.topics].map(([topic, messages]) => ({ topic, messages }));
+const topicMessages = (chunk: Chunk) => [...chunk].map(([topic, { messages }]) => ({ topic, messages }));
 
 function toRecord(topic: string, partition: number, m: KafkaMessage): LogRecord {
   const headers: Record<string, Buffer> = {};
-  for (const [name, value] of Object.entries(m.headers ?? {})) {
+  // for-in rather than Object.entries: no array per record when there are no headers (the usual case).
+  for (const name in m.headers) {
+    const value = m.headers[name];
     if (value === undefined) continue;
     const first = Array.isArray(value) ? value[0] : value;
     if (first !== undefined) headers[name] = Buffer.isBuffer(first) ? first : Buffer.from(first);
@@ -218,7 +228,8 @@ export class KafkaTransport implements Transport {
             const metadata = await producer.sendBatch({ topicMessages: topicMessages(chunk), acks: -1 });
             for (const m of metadata) {
               const id = `${m.topicName}:${m.partition}`;
-              const offset = BigInt(m.baseOffset ?? '0') + BigInt(chunk.counts.get(id) ?? 1) - 1n;
+              const count = chunk.get(m.topicName)?.counts[m.partition] ?? 1;
+              const offset = BigInt(m.baseOffset ?? '0') + BigInt(count) - 1n;
               last.set(id, { topic: m.topicName, partition: m.partition, offset: offset.toString() });
             }
           }

@@ -2,6 +2,8 @@ import type { Codec } from '../codec.js';
 import type { KeyRange, KeyValueEntry, KeyValueStore } from '../types.js';
 import { WrappedStore } from './wrapped-store.js';
 
+const DONE: Promise<void> = Promise.resolve();
+
 /**
  * Write-back cache: writes stay in memory as values until flush (at commit), so repeated updates
  * of one key are encoded, and reach LevelDB and the changelog, once per commit, and a read of a
@@ -27,24 +29,28 @@ export class CachingStore<V> extends WrappedStore implements KeyValueStore<strin
     super(inner);
   }
 
-  async get(key: string): Promise<V | undefined> {
+  // get, put and delete run once per record or more: a hit answers without an async function's
+  // extra promise, and a miss goes on in `load`.
+  get(key: string): Promise<V | undefined> {
     const pending = this.dirty.get(key);
-    if (pending !== undefined) return pending ?? undefined;
-    if (this.dirty.has(key)) return undefined;
-    let bytes = this.writing.get(key) ?? this.clean.get(key);
-    if (bytes === undefined && !this.writing.has(key) && !this.clean.has(key)) {
-      bytes = (await this.inner.get(key)) ?? null;
-      this.remember(key, bytes);
+    if (pending !== undefined) return Promise.resolve(pending ?? undefined);
+    if (this.dirty.has(key)) return Promise.resolve(undefined);
+    const bytes = this.writing.get(key) ?? this.clean.get(key);
+    if (bytes === undefined && !this.writing.has(key) && !this.clean.has(key)) return this.load(key);
+    if (bytes === null || bytes === undefined) return Promise.resolve(undefined);
+    try {
+      return Promise.resolve(this.codec.decode(bytes));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    return bytes === null || bytes === undefined ? undefined : this.codec.decode(bytes);
   }
 
-  async put(key: string, value: V): Promise<void> {
-    await this.write(key, value);
+  put(key: string, value: V): Promise<void> {
+    return this.write(key, value);
   }
 
-  async delete(key: string): Promise<void> {
-    await this.write(key, null);
+  delete(key: string): Promise<void> {
+    return this.write(key, null);
   }
 
   async putAll(entries: readonly KeyValueEntry<string, V>[]): Promise<void> {
@@ -103,16 +109,28 @@ export class CachingStore<V> extends WrappedStore implements KeyValueStore<strin
     this.writing.clear();
   }
 
-  private async write(key: string, value: V | null): Promise<void> {
+  private async load(key: string): Promise<V | undefined> {
+    const bytes = (await this.inner.get(key)) ?? null;
+    this.remember(key, bytes);
+    return bytes === null ? undefined : this.codec.decode(bytes);
+  }
+
+  private write(key: string, value: V | null): Promise<void> {
     this.clean.delete(key);
     this.dirty.set(key, value);
-    if (this.dirty.size >= this.maxEntries) await this.flush();
+    return this.dirty.size >= this.maxEntries ? this.flush() : DONE;
   }
 
   private remember(key: string, value: Buffer | null): void {
     if (this.clean.size >= this.maxEntries) {
-      const oldest = this.clean.keys().next();
-      if (!oldest.done) this.clean.delete(oldest.value);
+      // The oldest sixteenth goes at once: a Map keeps deleted entries as holes until it is
+      // rehashed, and each new iterator walks them again, so evicting one entry per call from
+      // the front costs a walk over all holes (microseconds per entry on a full cache).
+      let evict = Math.max(1, this.maxEntries >> 4);
+      for (const oldest of this.clean.keys()) {
+        this.clean.delete(oldest);
+        if (--evict === 0) break;
+      }
     }
     this.clean.set(key, value);
   }

@@ -116,4 +116,23 @@ describe('CachingStore', () => {
     expect(await store.get('a')).toBe(2);
     expect(JSON.parse((await inner.get('a'))!.toString())).toBe(2);
   });
+
+  it('keeps at most maxEntries read entries, dropping the oldest first', async () => {
+    const inner = new BytesStore();
+    for (let i = 0; i < 40; i += 1) await inner.put(`k${i}`, Buffer.from(JSON.stringify(i)));
+    let reads = 0;
+    const get = inner.get;
+    inner.get = async (key: string) => {
+      reads += 1;
+      return get(key);
+    };
+    const store = new CachingStore(inner, codecs.json<number>(), 32);
+    for (let i = 0; i < 40; i += 1) expect(await store.get(`k${i}`)).toBe(i);
+    expect(reads).toBe(40);
+    // The newest entries are still cached, the oldest were read again.
+    expect(await store.get('k39')).toBe(39);
+    expect(reads).toBe(40);
+    expect(await store.get('k0')).toBe(0);
+    expect(reads).toBe(41);
+  });
 });

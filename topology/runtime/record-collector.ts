@@ -24,6 +24,13 @@ export class TopicPartitions {
     return count;
   }
 
+  /** The partition of a keyed record when the topic's partition count is known already (no await per record). */
+  knownPartition(topic: string, key: Buffer | null): number | undefined {
+    if (key === null) return undefined;
+    const count = this.counts.get(topic);
+    return count === undefined ? undefined : partitionFor(key, count);
+  }
+
   /** The partition Kafka's default partitioner would pick; keyless records are spread round-robin. */
   async partition(topic: string, key: Buffer | null): Promise<number> {
     const count = await this.count(topic);

@@ -89,6 +89,10 @@ export class StreamTask {
   /** Next offset to consume per source topic. */
   private readonly positions = new Map<string, string>();
   private current: LogRecord | undefined;
+  /** The current record's key as a string, so a sink writing it unchanged reuses the record's key bytes. */
+  private currentKey: string | null = null;
+  /** Records consumed in the batch so far, counted once per batch. */
+  private consumed = 0;
   private streamTime = -1;
   private lastCheckpoint = 0;
   private lastCommit = 0;
@@ -119,7 +123,11 @@ export class StreamTask {
       await processor.init?.(context);
     }
     task.lastCheckpoint = options.clock.now();
-    task.lastCommit = task.lastCheckpoint;
+    // The tasks of an instance get their batches in the same rounds: spread their commits over the
+    // interval, so that their store flushes (changelog records, LevelDB batches) do not all land
+    // on the same batch round and stall every partition's outputs at once.
+    const spread = ((options.partition % 8) * options.commitIntervalMs) / 8;
+    task.lastCommit = task.lastCheckpoint - spread;
     return task;
   }
 
@@ -129,19 +137,27 @@ export class StreamTask {
       this.throwIfFailed();
       let lastHeartbeat = Date.now();
       let done = 0;
+      let last: LogRecord | undefined;
       try {
         for (const record of records) {
           if (!control.isRunning() || this.closed) break;
           await this.processRecord(record);
           done += 1;
-          this.positions.set(record.topic, (BigInt(record.offset) + 1n).toString());
+          last = record;
           if (this.o.collector.size >= this.o.maxInFlight) await this.o.collector.dispatch();
-          if (Date.now() - lastHeartbeat >= this.o.heartbeatIntervalMs) {
-            lastHeartbeat = Date.now();
+          const now = Date.now();
+          if (now - lastHeartbeat >= this.o.heartbeatIntervalMs) {
+            lastHeartbeat = now;
             await control.heartbeat();
           }
         }
       } finally {
+        // The position is set once per batch: nothing reads it while the batch runs.
+        if (last !== undefined) this.positions.set(last.topic, (BigInt(last.offset) + 1n).toString());
+        if (this.consumed > 0) {
+          this.o.counters.consumed(this.consumed);
+          this.consumed = 0;
+        }
         // Also when the group starts rebalancing mid-batch: what was processed is committed
         // before the partition can move (a clean revoke).
         if (done > 0 && !this.closed) {
@@ -327,7 +343,7 @@ export class StreamTask {
   private async processRecord(record: LogRecord): Promise<void> {
     const source = this.sources.get(record.topic);
     if (source === undefined) return;
-    this.o.counters.consumed(1);
+    this.consumed += 1;
     this.current = record;
     if (record.timestamp > this.streamTime) this.streamTime = record.timestamp;
     let value: unknown;
@@ -339,8 +355,10 @@ export class StreamTask {
       await this.failed(source.name, source.onDecodeError, source.deadLetterTopic, failure, record);
       return;
     }
+    const key = record.key === null ? null : record.key.toString('utf8');
+    this.currentKey = key;
     const streamRecord: StreamRecord<unknown> = {
-      key: record.key === null ? null : record.key.toString('utf8'),
+      key,
       value,
       timestamp: record.timestamp,
       headers: record.headers,
@@ -353,8 +371,9 @@ export class StreamTask {
       const dlq = error.node.kind === 'processor' ? error.node.deadLetterTopic : undefined;
       await this.failed(error.node.name, policy, dlq, error.error, record);
     }
-    await this.runDue('stream-time', this.streamTime);
+    if (this.punctuators.length > 0) await this.runDue('stream-time', this.streamTime);
     this.current = undefined;
+    this.currentKey = null;
   }
 
   private async forward(from: TopologyNode, record: StreamRecord<unknown>, child?: string): Promise<void> {
@@ -379,10 +398,14 @@ export class StreamTask {
       this.o.topology.topicName(this.o.applicationId, node) ??
       (node.topic as (r: StreamRecord<unknown>) => string)(record);
     const key = node.rekey ? node.rekey(record) : record.key;
-    const keyBytes = key === null ? null : Buffer.from(key);
+    // Values are never mutated once handed over, so the consumed key bytes can be sent as they are.
+    const consumedKey = this.current?.key;
+    const keyBytes =
+      key === null ? null : key === this.currentKey && consumedKey ? consumedKey : Buffer.from(key);
     this.o.collector.add({
       topic,
-      partition: await this.o.topics.partition(topic, keyBytes),
+      partition:
+        this.o.topics.knownPartition(topic, keyBytes) ?? (await this.o.topics.partition(topic, keyBytes)),
       key: keyBytes,
       value: record.value === null ? null : node.value.encode(record.value),
       headers: record.headers,
