@@ -1,3 +1,5 @@
+// Before kafkajs: it produces with the native CRC-32C (see native-crc.ts).
+import '../../connectors/index.js';
 import type { Command } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig } from '../config/index.js';

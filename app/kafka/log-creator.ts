@@ -1,3 +1,5 @@
+// Before kafkajs: it produces with the native CRC-32C (see native-crc.ts).
+import '../../connectors/index.js';
 import { logLevel, type logCreator, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 

@@ -1,6 +1,8 @@
 // Streams runtime benchmark: a stateful topology against a bare kafkajs loop over a 6-partition
 // topic, end-to-end latency, and restoration of a 1,000,000-entry store.
 // Run with `npm run bench:runtime`; writes bench/results/runtime.json and runtime.md.
+// Before kafkajs: it produces with the native CRC-32C (see native-crc.ts).
+import '../../connectors/kafka/native-crc.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector';

@@ -3,6 +3,8 @@
  * (Smile CDR's subscription-named-channel-delivery). Writes arriving together are gathered into one
  * produce request; each write resolves when the broker acknowledges its record (acks = all).
  */
+// Before kafkajs: it produces with the native CRC-32C (see native-crc.ts).
+import '../kafka/native-crc.js';
 import kafkajs, {
   Kafka,
   logLevel,

@@ -1,3 +1,5 @@
+// Before kafkajs: it produces with the native CRC-32C (see native-crc.ts).
+import './native-crc.js';
 import type { PartitionAssigner } from 'kafkajs';
 import { AssignerProtocol } from 'kafkajs';
 

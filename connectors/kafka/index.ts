@@ -5,3 +5,4 @@ export {
   type KafkaTransportConfig,
   type KafkaTransportConfigInput,
 } from './config.js';
+export { nativeCrcInstalled } from './native-crc.js';

@@ -1,3 +1,5 @@
+// Before kafkajs: it produces with the native CRC-32C (see native-crc.ts).
+import './native-crc.js';
 import type { Admin, KafkaMessage, logCreator, Message, Producer, SASLOptions } from 'kafkajs';
 import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 import type {

@@ -1,0 +1,36 @@
+/**
+ * kafkajs computes the CRC-32C of every record batch it produces one byte at a time in JavaScript,
+ * about a tenth of a stateful topology's CPU time; @node-rs/crc32 computes the same checksum with
+ * the processor's CRC instructions. kafkajs takes its CRC function with `require` when its protocol
+ * modules load, so the native one is placed in the module cache before that: every module of ours
+ * that loads kafkajs imports this module first. Should kafkajs have been loaded already (by a
+ * caller importing it before us), it keeps its own function, which computes the same value.
+ */
+import { existsSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { crc32c } from '@node-rs/crc32';
+
+const require = createRequire(import.meta.url);
+
+/** kafkajs's CRC-32C module (its index wraps the table-driven function into an unsigned value). */
+export const KAFKAJS_CRC_MODULE = join(
+  dirname(require.resolve('kafkajs/package.json')),
+  'src/protocol/recordBatch/crc32C/index.js',
+);
+
+/** Same contract as kafkajs's: the unsigned CRC-32C of the buffer. */
+export const nativeCrc32c = (buffer: Buffer): number => crc32c(buffer);
+
+function install(): boolean {
+  if (require.cache[KAFKAJS_CRC_MODULE] !== undefined || !existsSync(KAFKAJS_CRC_MODULE)) return false;
+  const module = new Module(KAFKAJS_CRC_MODULE);
+  module.filename = KAFKAJS_CRC_MODULE;
+  module.loaded = true;
+  module.exports = nativeCrc32c;
+  require.cache[KAFKAJS_CRC_MODULE] = module;
+  return true;
+}
+
+/** Whether kafkajs produces with the native checksum in this process. */
+export const nativeCrcInstalled: boolean = install();
