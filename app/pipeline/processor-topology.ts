@@ -4,6 +4,7 @@ import type {
   DeliveryOutcome,
   Match,
   EventRetention,
+  NormalizedSubscription,
   Notification,
   OutputTopics,
   RetainedEvent,
@@ -16,18 +17,20 @@ import {
   EventLog,
   NotifyProcessor,
   outputTopicFor,
+  payloadKind,
   pruneVersions,
   subscriptionStoreKey,
+  usesPrevious,
   versionsStep,
 } from '../../processors/index.js';
 import type { Headers } from '../../state/index.js';
 import { codecs, ProcessingError } from '../../state/index.js';
 import type { Processor, ProcessorContext, StreamRecord, Topology } from '../../topology/index.js';
-import { partitionFor, rxProcessor, TopologyBuilder } from '../../topology/index.js';
-import { mergeMap } from 'rxjs';
+import { partitionFor, TopologyBuilder } from '../../topology/index.js';
 import type { Metrics } from '../observability/index.js';
 import type { SubscriptionCatalog, SubscriptionRef } from './catalog.js';
 import { subscriptionRef } from './catalog.js';
+import { matchRecordCodec } from './record-codecs.js';
 
 export const STORE_VERSIONS = 'resource-versions';
 export const STORE_STATUS = 'subscription-status';
@@ -98,7 +101,12 @@ export function buildProcessorTopology(o: ProcessorTopologyOptions): Topology {
     processor: matchNode(o),
     deadLetterTopic: o.topics.changelogDlq,
   });
-  b.repartition<Match>('matches', { parent: 'match', key: (r) => r.key, partitions: o.partitions });
+  b.repartition<Match>('matches', {
+    parent: 'match',
+    key: (r) => r.key,
+    value: matchRecordCodec(),
+    partitions: o.partitions,
+  });
   b.source<DeliveryOutcome>('outcomes', { topic: o.topics.outcomes, value: codecs.json() });
   b.processor<Match | DeliveryOutcome, Notification>('notify', {
     parents: ['matches', 'outcomes'],
@@ -174,19 +182,35 @@ function versionsNode(
   };
 }
 
-/** Matching holds no state of its own: one change in, one record per matched subscription out. */
+/**
+ * Matching holds no state of its own: one change in, one record per matched subscription out, in
+ * order. A plain processor rather than an RxJS pipeline: one is built per change otherwise.
+ */
 function matchNode(o: ProcessorTopologyOptions): () => Processor<VersionedChange, Match> {
-  return rxProcessor<VersionedChange, Match>(
-    mergeMap((record) =>
-      o
-        .catalog()
-        .match(record.value)
-        .map((match) => {
-          o.metrics?.matches.inc();
-          return { ...record, key: subscriptionStoreKey(match.subscriptionId, match.tenant), value: match };
-        }),
-    ),
-  );
+  return () => ({
+    async process(record, ctx) {
+      const catalog = o.catalog();
+      const matches = catalog.match(record.value);
+      if (matches.length === 0) return;
+      o.metrics?.matches.inc(matches.length);
+      for (const match of matches) {
+        const key = subscriptionStoreKey(match.subscriptionId, match.tenant);
+        await ctx.forward({ ...record, key, value: withoutUnusedPrevious(match, catalog.get(key)) });
+      }
+    },
+  });
+}
+
+/**
+ * The version before the change travels to the notify stage only when the subscription's payload
+ * reads it (or there is no resource to fall back from): it is the larger half of a match record.
+ * A subscription unknown here keeps it, in case it is known by the time the record is notified.
+ */
+export function withoutUnusedPrevious(match: Match, sub: NormalizedSubscription | undefined): Match {
+  if (match.previous === undefined || match.resource === undefined || !sub) return match;
+  if (usesPrevious(payloadKind(sub))) return match;
+  const { previous: _unused, ...rest } = match;
+  return rest;
 }
 
 /** Whether this task's partition owns a subscription (matches and outcomes are keyed by it). */

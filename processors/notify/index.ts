@@ -1,6 +1,6 @@
 export { notifyConfigSchema, parseNotifyConfig, type NotifyConfig } from './config.js';
 export type { NotificationEvent, StatusError, StatusTransition, SubscriptionStatusRecord } from './model.js';
-export { hasStatusNotifications, payloadKind, type PayloadKind } from './payloads.js';
+export { hasStatusNotifications, payloadKind, usesPrevious, type PayloadKind } from './payloads.js';
 export { NotifyProcessor, subscriptionStoreKey, type NotifyDeps, type NotifyResult } from './processor.js';
 export {
   DEFAULT_OUTPUT_TOPICS,
