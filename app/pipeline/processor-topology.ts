@@ -30,7 +30,7 @@ import { partitionFor, TopologyBuilder } from '../../topology/index.js';
 import type { Metrics } from '../observability/index.js';
 import type { SubscriptionCatalog, SubscriptionRef } from './catalog.js';
 import { subscriptionRef } from './catalog.js';
-import { matchRecordCodec } from './record-codecs.js';
+import { matchRecordCodec, storeValueCodec } from './record-codecs.js';
 
 export const STORE_VERSIONS = 'resource-versions';
 export const STORE_STATUS = 'subscription-status';
@@ -71,9 +71,9 @@ export function buildProcessorTopology(o: ProcessorTopologyOptions): Topology {
   const b = new TopologyBuilder();
   b.globalTable(TABLE_SUBSCRIPTIONS, { topic: o.topics.subscriptions, value: codecs.json() });
   b.globalTable(TABLE_TOPICS, { topic: o.topics.subscriptionTopics, value: codecs.json() });
-  b.store<StoredVersion>(STORE_VERSIONS, { value: codecs.json() });
+  b.store<StoredVersion>(STORE_VERSIONS, { value: storeValueCodec() });
   b.store<SubscriptionStatusRecord>(STORE_STATUS, { value: codecs.json() });
-  b.store<RetainedEvent>(STORE_EVENTS, { value: codecs.json() });
+  b.store<RetainedEvent>(STORE_EVENTS, { value: storeValueCodec() });
 
   b.source<Buffer>('changes', {
     topic: o.topics.changelog,

@@ -28,3 +28,4 @@ export {
   type EventsQuery,
 } from './events-bundle.js';
 export type { StatusType } from './payload-context.js';
+export { rememberJson, stringifyWithKnown, knownJson } from './known-json.js';

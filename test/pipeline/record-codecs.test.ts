@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FhirResource, Match, NormalizedSubscription } from '../../processors/index.js';
-import { normalizeSubscription } from '../../processors/index.js';
-import { matchRecordCodec } from '../../app/pipeline/record-codecs.js';
+import { normalizeSubscription, rememberJson } from '../../processors/index.js';
+import { matchRecordCodec, storeValueCodec } from '../../app/pipeline/record-codecs.js';
 import { withoutUnusedPrevious } from '../../app/pipeline/processor-topology.js';
 import { DecodeError } from '../../state/index.js';
 
@@ -78,5 +78,20 @@ describe('previous in match records', () => {
     const { resource: _r, ...deleted } = match;
     expect(withoutUnusedPrevious(deleted, subscription()).previous).toEqual(previous);
     expect(withoutUnusedPrevious(match, undefined).previous).toEqual(previous);
+  });
+});
+
+describe('store values', () => {
+  it('are the bytes plain JSON gives, remembered resource text spliced in', () => {
+    const codec = storeValueCodec<{ resource: FhirResource; seenAt: string }>();
+    const remembered = JSON.parse(JSON.stringify(resource)) as FhirResource;
+    rememberJson(remembered, JSON.stringify(resource));
+    for (const value of [
+      { resource, seenAt: 'x' },
+      { resource: remembered, seenAt: 'y' },
+    ]) {
+      expect(codec.encode(value).toString('utf8')).toBe(JSON.stringify(value));
+      expect(codec.decode(codec.encode(value))).toEqual(value);
+    }
   });
 });
