@@ -23,7 +23,6 @@ import {
   usesPrevious,
   versionsStep,
 } from '../../processors/index.js';
-import type { Headers } from '../../state/index.js';
 import { codecs, ProcessingError } from '../../state/index.js';
 import type { Processor, ProcessorContext, StreamRecord, Topology } from '../../topology/index.js';
 import { partitionFor, TopologyBuilder } from '../../topology/index.js';
@@ -121,10 +120,6 @@ export function buildProcessorTopology(o: ProcessorTopologyOptions): Topology {
   return b.build();
 }
 
-function headerText(headers: Headers): Record<string, string | Buffer> {
-  return Object.fromEntries(Object.entries(headers));
-}
-
 function decodeNode(o: ProcessorTopologyOptions): Processor<Buffer | null, ChangeEvent> {
   return {
     async process(record, ctx) {
@@ -135,7 +130,8 @@ function decodeNode(o: ProcessorTopologyOptions): Processor<Buffer | null, Chang
           ...(ctx.offset !== undefined ? { offset: ctx.offset } : {}),
           key: record.key,
           value: record.value,
-          headers: headerText(record.headers),
+          // Read only: the record's own headers, not a copy per change.
+          headers: record.headers,
         },
         o.decode,
       );
