@@ -26,15 +26,19 @@ export function knownJson(value: object): string {
 /** How deep remembered objects are looked for: a notification bundle has its resources at depth 3. */
 const DEPTH = 4;
 
-/** `JSON.stringify(value)`, with the remembered text of the objects near its top. Same output. */
+/**
+ * `JSON.stringify(value)`, with the remembered text of the resources near its top. Same output.
+ * Below the top object, a resource (an object with a `resourceType`) is not looked into: it is
+ * either remembered or written as it is, so an unknown resource costs no copy.
+ */
 export function stringifyWithKnown(value: unknown): string {
   const texts: string[] = [];
   // A copy of the top levels with remembered objects replaced by tokens keeps V8's fast
   // serialiser (a replacer function would slow down every value, resources included).
-  const tokenized = withTokens(value, DEPTH, texts);
+  const tokenized = withTokens(value, DEPTH, texts, true);
   if (texts.length === 1 && tokenized === token(0)) return texts[0]!;
+  if (texts.length === 0) return JSON.stringify(value);
   const out = JSON.stringify(tokenized);
-  if (texts.length === 0) return out;
   // Tokens come out in the order they were made: the copy keeps the key order.
   let result = '';
   let from = 0;
@@ -51,7 +55,7 @@ function token(i: number): string {
   return `${MARK}${i}`;
 }
 
-function withTokens(value: unknown, depth: number, texts: string[]): unknown {
+function withTokens(value: unknown, depth: number, texts: string[], top = false): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const text = known.get(value);
   if (text !== undefined) {
@@ -62,6 +66,7 @@ function withTokens(value: unknown, depth: number, texts: string[]): unknown {
   if (Array.isArray(value)) return value.map((v: unknown) => withTokens(v, depth - 1, texts));
   // Only plain objects are copied: others may serialise through toJSON.
   if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  if (!top && typeof (value as { resourceType?: unknown }).resourceType === 'string') return value;
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     copy[key] = withTokens((value as Record<string, unknown>)[key], depth - 1, texts);
