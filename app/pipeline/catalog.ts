@@ -36,6 +36,8 @@ export function subscriptionRef(key: string): SubscriptionRef | undefined {
 export class SubscriptionCatalog {
   readonly matcher: Matcher;
   private readonly normalized = new Map<string, NormalizedSubscription>();
+  /** Table key → id and tenant, read once per subscription rather than once per match. */
+  private readonly refs = new Map<string, SubscriptionRef | null>();
   private readonly listeners = new Set<(ref: SubscriptionRef) => void>();
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -105,12 +107,23 @@ export class SubscriptionCatalog {
 
   /** Matches of a change, with subscription ids as the subscriptions know them (not table keys). */
   match(change: VersionedChange): Match[] {
-    return this.matcher.match(change).map((m) => {
-      const ref = subscriptionRef(m.subscriptionId);
+    const matches = this.matcher.match(change);
+    if (matches.length === 0) return matches;
+    return matches.map((m) => {
+      const ref = this.refOf(m.subscriptionId);
       return ref
         ? { ...m, subscriptionId: ref.id, ...(ref.tenant !== undefined ? { tenant: ref.tenant } : {}) }
         : m;
     });
+  }
+
+  private refOf(key: string): SubscriptionRef | undefined {
+    let ref = this.refs.get(key);
+    if (ref === undefined) {
+      ref = subscriptionRef(key) ?? null;
+      this.refs.set(key, ref);
+    }
+    return ref ?? undefined;
   }
 
   private putTopic(url: string, topic: FhirResource): void {
@@ -146,6 +159,7 @@ export class SubscriptionCatalog {
 
   private removeSubscription(key: string): void {
     this.normalized.delete(key);
+    this.refs.delete(key);
     this.matcher.deleteSubscription(key);
     const ref = subscriptionRef(key);
     if (ref) this.emit(ref);

@@ -4,6 +4,7 @@ import type {
   DeliveryOutcome,
   Match,
   EventRetention,
+  NormalizedSubscription,
   Notification,
   OutputTopics,
   RetainedEvent,
@@ -16,18 +17,19 @@ import {
   EventLog,
   NotifyProcessor,
   outputTopicFor,
+  payloadKind,
   pruneVersions,
   subscriptionStoreKey,
+  usesPrevious,
   versionsStep,
 } from '../../processors/index.js';
-import type { Headers } from '../../state/index.js';
 import { codecs, ProcessingError } from '../../state/index.js';
 import type { Processor, ProcessorContext, StreamRecord, Topology } from '../../topology/index.js';
-import { partitionFor, rxProcessor, TopologyBuilder } from '../../topology/index.js';
-import { mergeMap } from 'rxjs';
+import { partitionFor, TopologyBuilder } from '../../topology/index.js';
 import type { Metrics } from '../observability/index.js';
 import type { SubscriptionCatalog, SubscriptionRef } from './catalog.js';
 import { subscriptionRef } from './catalog.js';
+import { matchRecordCodec, storeValueCodec } from './record-codecs.js';
 
 export const STORE_VERSIONS = 'resource-versions';
 export const STORE_STATUS = 'subscription-status';
@@ -68,9 +70,9 @@ export function buildProcessorTopology(o: ProcessorTopologyOptions): Topology {
   const b = new TopologyBuilder();
   b.globalTable(TABLE_SUBSCRIPTIONS, { topic: o.topics.subscriptions, value: codecs.json() });
   b.globalTable(TABLE_TOPICS, { topic: o.topics.subscriptionTopics, value: codecs.json() });
-  b.store<StoredVersion>(STORE_VERSIONS, { value: codecs.json() });
+  b.store<StoredVersion>(STORE_VERSIONS, { value: storeValueCodec() });
   b.store<SubscriptionStatusRecord>(STORE_STATUS, { value: codecs.json() });
-  b.store<RetainedEvent>(STORE_EVENTS, { value: codecs.json() });
+  b.store<RetainedEvent>(STORE_EVENTS, { value: storeValueCodec() });
 
   b.source<Buffer>('changes', {
     topic: o.topics.changelog,
@@ -98,7 +100,12 @@ export function buildProcessorTopology(o: ProcessorTopologyOptions): Topology {
     processor: matchNode(o),
     deadLetterTopic: o.topics.changelogDlq,
   });
-  b.repartition<Match>('matches', { parent: 'match', key: (r) => r.key, partitions: o.partitions });
+  b.repartition<Match>('matches', {
+    parent: 'match',
+    key: (r) => r.key,
+    value: matchRecordCodec(),
+    partitions: o.partitions,
+  });
   b.source<DeliveryOutcome>('outcomes', { topic: o.topics.outcomes, value: codecs.json() });
   b.processor<Match | DeliveryOutcome, Notification>('notify', {
     parents: ['matches', 'outcomes'],
@@ -113,10 +120,6 @@ export function buildProcessorTopology(o: ProcessorTopologyOptions): Topology {
   return b.build();
 }
 
-function headerText(headers: Headers): Record<string, string | Buffer> {
-  return Object.fromEntries(Object.entries(headers));
-}
-
 function decodeNode(o: ProcessorTopologyOptions): Processor<Buffer | null, ChangeEvent> {
   return {
     async process(record, ctx) {
@@ -127,7 +130,8 @@ function decodeNode(o: ProcessorTopologyOptions): Processor<Buffer | null, Chang
           ...(ctx.offset !== undefined ? { offset: ctx.offset } : {}),
           key: record.key,
           value: record.value,
-          headers: headerText(record.headers),
+          // Read only: the record's own headers, not a copy per change.
+          headers: record.headers,
         },
         o.decode,
       );
@@ -174,19 +178,35 @@ function versionsNode(
   };
 }
 
-/** Matching holds no state of its own: one change in, one record per matched subscription out. */
+/**
+ * Matching holds no state of its own: one change in, one record per matched subscription out, in
+ * order. A plain processor rather than an RxJS pipeline: one is built per change otherwise.
+ */
 function matchNode(o: ProcessorTopologyOptions): () => Processor<VersionedChange, Match> {
-  return rxProcessor<VersionedChange, Match>(
-    mergeMap((record) =>
-      o
-        .catalog()
-        .match(record.value)
-        .map((match) => {
-          o.metrics?.matches.inc();
-          return { ...record, key: subscriptionStoreKey(match.subscriptionId, match.tenant), value: match };
-        }),
-    ),
-  );
+  return () => ({
+    async process(record, ctx) {
+      const catalog = o.catalog();
+      const matches = catalog.match(record.value);
+      if (matches.length === 0) return;
+      o.metrics?.matches.inc(matches.length);
+      for (const match of matches) {
+        const key = subscriptionStoreKey(match.subscriptionId, match.tenant);
+        await ctx.forward({ ...record, key, value: withoutUnusedPrevious(match, catalog.get(key)) });
+      }
+    },
+  });
+}
+
+/**
+ * The version before the change travels to the notify stage only when the subscription's payload
+ * reads it (or there is no resource to fall back from): it is the larger half of a match record.
+ * A subscription unknown here keeps it, in case it is known by the time the record is notified.
+ */
+export function withoutUnusedPrevious(match: Match, sub: NormalizedSubscription | undefined): Match {
+  if (match.previous === undefined || match.resource === undefined || !sub) return match;
+  if (usesPrevious(payloadKind(sub))) return match;
+  const { previous: _unused, ...rest } = match;
+  return rest;
 }
 
 /** Whether this task's partition owns a subscription (matches and outcomes are keyed by it). */

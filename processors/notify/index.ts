@@ -1,6 +1,6 @@
 export { notifyConfigSchema, parseNotifyConfig, type NotifyConfig } from './config.js';
 export type { NotificationEvent, StatusError, StatusTransition, SubscriptionStatusRecord } from './model.js';
-export { hasStatusNotifications, payloadKind, type PayloadKind } from './payloads.js';
+export { hasStatusNotifications, payloadKind, usesPrevious, type PayloadKind } from './payloads.js';
 export { NotifyProcessor, subscriptionStoreKey, type NotifyDeps, type NotifyResult } from './processor.js';
 export {
   DEFAULT_OUTPUT_TOPICS,
@@ -28,3 +28,4 @@ export {
   type EventsQuery,
 } from './events-bundle.js';
 export type { StatusType } from './payload-context.js';
+export { rememberJson, stringifyWithKnown, knownJson } from './known-json.js';

@@ -1,5 +1,6 @@
 import type { FhirResource, NotificationType } from '../contracts.js';
 import type { NormalizedSubscription } from '../subscription/index.js';
+import { stringifyWithKnown } from './known-json.js';
 import type { NotificationEvent, SubscriptionStatusRecord } from './model.js';
 
 /** The status types of a notification bundle: those sent, and `query-event` for `$events` answers. */
@@ -39,6 +40,7 @@ export function fhirJsonType(sub: NormalizedSubscription): string {
   return mime && /json/i.test(mime) ? mime : FHIR_JSON;
 }
 
+/** A payload's JSON: resources read from a match record are spliced in, not serialised again. */
 export function json(resource: FhirResource | Record<string, unknown>): string {
-  return JSON.stringify(resource);
+  return stringifyWithKnown(resource);
 }

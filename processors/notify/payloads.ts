@@ -42,6 +42,15 @@ export function hasStatusNotifications(kind: PayloadKind): boolean {
   return kind === 'r5-bundle' || kind === 'r4b-bundle' || kind === 'r4-backport-bundle';
 }
 
+/**
+ * Whether a shape reads the version before the change when the event has its resource: only the
+ * eHealth diffs (changed elements, references added and removed). Every shape falls back on the
+ * previous version when there is no resource, so a match without one keeps it regardless.
+ */
+export function usesPrevious(kind: PayloadKind): boolean {
+  return kind === 'ehealth-context' || kind === 'ehealth-reference';
+}
+
 /** How many events one notification may carry: maxCount for shapes that batch, else one. */
 export function eventsPerNotification(sub: NormalizedSubscription, kind: PayloadKind): number {
   const batches = hasStatusNotifications(kind) || kind === 'firely';

@@ -66,12 +66,19 @@ function kafkaTopicName(name: string): string {
     .slice(0, 249);
 }
 
-/** The Subscription's version: meta.versionId, else a digest of the resource. */
+/** Digests of subscriptions without meta.versionId, per normalized subscription (replaced on change). */
+const digests = new WeakMap<NormalizedSubscription, string>();
+
+/** The Subscription's version: meta.versionId, else a digest of the resource (computed once). */
 function subscriptionVersion(sub: NormalizedSubscription): string {
-  return (
-    sub.resource.meta?.versionId ??
-    createHash('sha256').update(JSON.stringify(sub.resource)).digest('base64url').slice(0, 16)
-  );
+  const versionId = sub.resource.meta?.versionId;
+  if (versionId !== undefined) return versionId;
+  let digest = digests.get(sub);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(JSON.stringify(sub.resource)).digest('base64url').slice(0, 16);
+    digests.set(sub, digest);
+  }
+  return digest;
 }
 
 function ended(sub: NormalizedSubscription, now: Date): boolean {

@@ -1,0 +1,75 @@
+/**
+ * The JSON text of objects whose text is already at hand: a match record's resource is read from
+ * a segment of its own, so the payloads and stored events that embed it splice that text instead
+ * of serialising the resource again. Resources are not modified in place once decoded (delivery
+ * transforms copy them), so a remembered text stays the text of its object.
+ */
+const known = new WeakMap<object, string>();
+
+/** A token no JSON value of ours holds: a remembered object is written as it, then replaced. */
+const MARK = `\u0000known-json-${Math.random().toString(36).slice(2)}-`;
+
+export function rememberJson(value: object, text: string): void {
+  known.set(value, text);
+}
+
+/** The text of an object, remembered for the next ones that embed it. */
+export function knownJson(value: object): string {
+  let text = known.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value);
+    known.set(value, text);
+  }
+  return text;
+}
+
+/** How deep remembered objects are looked for: a notification bundle has its resources at depth 3. */
+const DEPTH = 4;
+
+/**
+ * `JSON.stringify(value)`, with the remembered text of the resources near its top. Same output.
+ * Below the top object, a resource (an object with a `resourceType`) is not looked into: it is
+ * either remembered or written as it is, so an unknown resource costs no copy.
+ */
+export function stringifyWithKnown(value: unknown): string {
+  const texts: string[] = [];
+  // A copy of the top levels with remembered objects replaced by tokens keeps V8's fast
+  // serialiser (a replacer function would slow down every value, resources included).
+  const tokenized = withTokens(value, DEPTH, texts, true);
+  if (texts.length === 1 && tokenized === token(0)) return texts[0]!;
+  if (texts.length === 0) return JSON.stringify(value);
+  const out = JSON.stringify(tokenized);
+  // Tokens come out in the order they were made: the copy keeps the key order.
+  let result = '';
+  let from = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const quoted = JSON.stringify(token(i));
+    const at = out.indexOf(quoted, from);
+    result += out.slice(from, at) + texts[i]!;
+    from = at + quoted.length;
+  }
+  return result + out.slice(from);
+}
+
+function token(i: number): string {
+  return `${MARK}${i}`;
+}
+
+function withTokens(value: unknown, depth: number, texts: string[], top = false): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const text = known.get(value);
+  if (text !== undefined) {
+    texts.push(text);
+    return token(texts.length - 1);
+  }
+  if (depth === 0) return value;
+  if (Array.isArray(value)) return value.map((v: unknown) => withTokens(v, depth - 1, texts));
+  // Only plain objects are copied: others may serialise through toJSON.
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  if (!top && typeof (value as { resourceType?: unknown }).resourceType === 'string') return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    copy[key] = withTokens((value as Record<string, unknown>)[key], depth - 1, texts);
+  }
+  return copy;
+}
