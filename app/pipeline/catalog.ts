@@ -105,9 +105,12 @@ export class SubscriptionCatalog {
     return counts;
   }
 
-  /** Matches of a change, with subscription ids as the subscriptions know them (not table keys). */
-  match(change: VersionedChange): Match[] {
-    const matches = this.matcher.match(change);
+  /**
+   * Matches of a change, with subscription ids as the subscriptions know them (not table keys);
+   * `seenAt` as in Matcher.match.
+   */
+  match(change: VersionedChange, seenAt?: number): Match[] {
+    const matches = this.matcher.match(change, seenAt);
     if (matches.length === 0) return matches;
     return matches.map((m) => {
       const ref = this.refOf(m.subscriptionId);

@@ -186,7 +186,9 @@ function matchNode(o: ProcessorTopologyOptions): () => Processor<VersionedChange
   return () => ({
     async process(record, ctx) {
       const catalog = o.catalog();
-      const matches = catalog.match(record.value);
+      // The changelog record's time (carried through the repartition) for changes that do not say
+      // when they happened: the same on every pass over the record.
+      const matches = catalog.match(record.value, record.timestamp);
       if (matches.length === 0) return;
       o.metrics?.matches.inc(matches.length);
       for (const match of matches) {

@@ -45,8 +45,13 @@ export interface Matcher {
   deleteTopic(url: string): TopicOutcome;
   putSubscription(id: string, resource: FhirResource, options?: PutSubscriptionOptions): CompileOutcome;
   deleteSubscription(id: string): void;
-  /** Subscriptions a resource change notifies, through the index. */
-  match(change: VersionedChange): Match[];
+  /**
+   * Subscriptions a resource change notifies, through the index. `seenAt` (ms) stands for when
+   * the change happened if it does not say: the pipeline passes its changelog record's timestamp,
+   * so that a change processed again after a failover gives the same matches (and the notify
+   * stage recognises their events) rather than ones stamped with the time of the second pass.
+   */
+  match(change: VersionedChange, seenAt?: number): Match[];
   /** Subscriptions whose topic declares the event and whose filters accept its focus. */
   dispatchEvent(event: TopicEvent): Match[];
   /** Every check of one subscription on one change, evaluated in full (no index). */
@@ -100,13 +105,13 @@ export function createMatcher(options: MatcherOptions = {}): Matcher {
     };
   }
 
-  /** When the change happened (its occurredAt, else now), parsed only when first asked. */
-  function at(vc: VersionedChange): () => number {
+  /** When the change happened (its occurredAt, else `seenAt` or now), parsed only when first asked. */
+  function at(vc: VersionedChange, seenAt?: number): () => number {
     let time: number | undefined;
     return () => {
       if (time === undefined) {
         const t = vc.change.occurredAt ? Date.parse(vc.change.occurredAt) : NaN;
-        time = Number.isNaN(t) ? now() : t;
+        time = Number.isNaN(t) ? (seenAt ?? now()) : t;
       }
       return time;
     };
@@ -119,7 +124,7 @@ export function createMatcher(options: MatcherOptions = {}): Matcher {
     out: Match[],
   ): void {
     const tenant = vc.change.tenant ?? '';
-    const time = at(vc);
+    const time = at(vc, state.seenAt);
     for (const topic of table.liveTopics(tenant, state.resourceType)) {
       if (!fires(topic)) continue;
       for (const entry of table.topicCandidates(tenant, topic, state.resourceType, state.focus)) {
@@ -137,10 +142,10 @@ export function createMatcher(options: MatcherOptions = {}): Matcher {
       table.putSubscription(id, resource, subscriptionOptions),
     deleteSubscription: (id) => table.deleteSubscription(id),
 
-    match(vc) {
-      const state = changeState(vc, now());
+    match(vc, seenAt) {
+      const state = changeState(vc, seenAt ?? now());
       const tenant = vc.change.tenant ?? '';
-      const time = at(vc);
+      const time = at(vc, state.seenAt);
       const out: Match[] = [];
       for (const entry of table.classicCandidates(tenant, state.resourceType, state.focus)) {
         if (guarded(entry, state, tenant, time)) out.push(toMatch(entry, vc, state));

@@ -55,6 +55,22 @@ describe('Match (processors/contracts.ts)', () => {
     });
   });
 
+  it('a change that does not say when it happened is stamped with the time it is matched for, the same on every pass', () => {
+    let clock = Date.parse('2024-06-01T00:00:00Z');
+    const m = createMatcher({ now: () => clock });
+    m.putSubscription('s', r4Subscription('s', 'Observation?code=1234-5'));
+    const vc = change('create', obs);
+    delete vc.change.occurredAt;
+    const recordTime = Date.parse('2024-05-31T23:59:58Z');
+    const first = m.match(vc, recordTime);
+    clock += 60_000; // processed again a minute later, after a failover
+    const again = m.match(vc, recordTime);
+    expect(first[0]?.occurredAt).toBe('2024-05-31T23:59:58.000Z');
+    expect(again).toEqual(first);
+    // Without a record time, the matcher's clock.
+    expect(m.match(vc)[0]?.occurredAt).toBe(new Date(clock).toISOString());
+  });
+
   it('a FHIRPath error on one change is reported and that subscription does not match; the others do', () => {
     const errors: string[] = [];
     const m = createMatcher({ onEvaluationError: (id, error) => errors.push(`${id}: ${error.message}`) });
