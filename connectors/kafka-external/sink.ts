@@ -8,6 +8,7 @@ import '../kafka/native-crc.js';
 import kafkajs, {
   Kafka,
   logLevel,
+  Partitioners,
   type Message,
   type Producer,
   type SASLOptions,
@@ -79,6 +80,8 @@ export class KafkaExternalSink implements Sink {
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
+        // Keys are placed as Java clients place them (murmur2), named to silence kafkajs's warning.
+        createPartitioner: Partitioners.DefaultPartitioner,
       });
       producer.on(producer.events.DISCONNECT, () => {
         if (this.producer === producer) this.connected = false;

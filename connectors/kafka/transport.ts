@@ -1,7 +1,7 @@
 // Before kafkajs: it produces with the native CRC-32C (see native-crc.ts).
 import './native-crc.js';
 import type { Admin, KafkaMessage, logCreator, Message, Producer, SASLOptions } from 'kafkajs';
-import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
+import { AssignerProtocol, Kafka, logLevel, Partitioners } from 'kafkajs';
 import type {
   AppendResult,
   GroupConsumer,
@@ -210,6 +210,9 @@ export class KafkaTransport implements Transport {
         ? { transactionalId: options.transactionalId, idempotent: true, maxInFlightRequests: 1 }
         : {}),
       allowAutoTopicCreation: false,
+      // Every record names its partition (the topology's partitioner); naming kafkajs's default
+      // also silences its warning about the partitioner it changed in 2.0.
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
     try {
       await producer.connect();
