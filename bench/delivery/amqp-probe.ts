@@ -8,8 +8,8 @@
 import { loadavg } from 'node:os';
 import { connect } from 'amqplib';
 import { AmqpSink } from '../../connectors/index.js';
-import type { Notification } from '../../processors/index.js';
 import { measureDelivery } from './measure.js';
+import { benchNotification } from './notifications.js';
 import { findListener, processCpuMicros } from './process-cpu.js';
 
 const args = new Map<string, string>();
@@ -22,11 +22,6 @@ const concurrency = Number(args.get('concurrency') ?? 2_000);
 const runs = Number(args.get('runs') ?? 1);
 const queueArguments = JSON.parse(args.get('queue-arguments') ?? '{}') as Record<string, unknown>;
 const url = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-const body = JSON.stringify({
-  resourceType: 'Bundle',
-  type: 'subscription-notification',
-  entry: [{ fullUrl: 'Patient/1' }],
-});
 const broker = findListener(Number(new URL(url).port || 5672));
 
 for (let run = 0; run < runs; run++) {
@@ -39,17 +34,7 @@ for (let run = 0; run < runs; run++) {
   });
   await sink.connect();
   const channel = { type: 'message' as const, endpoint: `channel:${queue}`, headers: [] };
-  const make = (subscriptionId: string, eventNumber: number): Notification => ({
-    subscriptionId,
-    eventNumber,
-    type: 'event-notification',
-    channel,
-    body,
-    contentType: 'application/fhir+json',
-    notificationId: `${subscriptionId}-${eventNumber}`,
-    occurredAt: new Date().toISOString(),
-    createdAt: new Date().toISOString(),
-  });
+  const make = benchNotification(channel);
   const load = loadavg()[0]!.toFixed(2);
   const brokerBefore = processCpuMicros(broker);
   try {

@@ -12,8 +12,8 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { connect } from 'amqplib';
 import { AmqpSink, HttpSink } from '../../connectors/index.js';
-import type { Notification } from '../../processors/index.js';
 import { measureDelivery, type Measurement } from './measure.js';
+import { benchNotification } from './notifications.js';
 import { findListener, processCpuMicros } from './process-cpu.js';
 
 const args = new Map<string, string>();
@@ -23,25 +23,6 @@ const notifications = Number(args.get('notifications') ?? 50_000);
 const subscriptions = Number(args.get('subscriptions') ?? 1_000);
 const runs = Number(args.get('runs') ?? 3);
 const rabbitUrl = process.env.RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-const body = JSON.stringify({
-  resourceType: 'Bundle',
-  type: 'subscription-notification',
-  entry: [{ fullUrl: 'Patient/1' }],
-});
-
-function notification(channel: Notification['channel']) {
-  return (subscriptionId: string, eventNumber: number): Notification => ({
-    subscriptionId,
-    eventNumber,
-    type: 'event-notification',
-    channel,
-    body,
-    contentType: 'application/fhir+json',
-    notificationId: `${subscriptionId}-${eventNumber}`,
-    occurredAt: new Date().toISOString(),
-    createdAt: new Date().toISOString(),
-  });
-}
 
 async function benchHttp(
   shape: { subscriptions: number; notifications: number; laneWindow?: number; receiverDelayMs?: number } = {
@@ -68,7 +49,7 @@ async function benchHttp(
       endpoint: `http://127.0.0.1:${port}/hook`,
       headers: ['Authorization: Bearer bench'],
     };
-    return await measureDelivery(sink, notification(channel), { ...load, maxConcurrency: 512 });
+    return await measureDelivery(sink, benchNotification(channel), { ...load, maxConcurrency: 512 });
   } finally {
     await sink.close();
     receiver.disconnect();
@@ -99,7 +80,7 @@ async function benchAmqp(queueArguments: Record<string, unknown> = {}): Promise<
   try {
     const target = { type: 'message' as const, endpoint: `channel:${queue}`, headers: [] };
     const brokerBefore = processCpuMicros(broker);
-    const measured = await measureDelivery(sink, notification(target), {
+    const measured = await measureDelivery(sink, benchNotification(target), {
       notifications,
       subscriptions,
       maxConcurrency: 2_000,
@@ -119,7 +100,11 @@ async function benchAmqp(queueArguments: Record<string, unknown> = {}): Promise<
 async function benchStage(): Promise<Measurement> {
   const sink = { name: 'noop', write: async () => ({ kind: 'delivered' as const }) };
   const target = { type: 'rest-hook' as const, endpoint: 'http://subscriber.example/hook', headers: [] };
-  return measureDelivery(sink, notification(target), { notifications, subscriptions, maxConcurrency: 512 });
+  return measureDelivery(sink, benchNotification(target), {
+    notifications,
+    subscriptions,
+    maxConcurrency: 512,
+  });
 }
 
 interface Series extends AmqpMeasurement {
