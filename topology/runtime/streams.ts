@@ -399,8 +399,11 @@ export class KafkaStreams {
     const producer = this.exactlyOnce
       ? await this.transport.producer({ transactionalId: `${this.config.applicationId}-${id}` })
       : this.sharedProducer!;
-    const collector = new RecordCollector(producer, this.exactlyOnce, (count) =>
-      this.counters.produced.inc({ task: id }, count),
+    const collector = new RecordCollector(
+      producer,
+      this.exactlyOnce,
+      (count) => this.counters.produced.inc({ task: id }, count),
+      this.config.maxInFlight,
     );
     const stores = await TaskStores.open({
       taskId: id,
