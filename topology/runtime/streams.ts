@@ -403,7 +403,8 @@ export class KafkaStreams {
       producer,
       this.exactlyOnce,
       (count) => this.counters.produced.inc({ task: id }, count),
-      this.config.maxInFlight,
+      // A commit's store flush (up to cacheMaxEntries per store) is not itself a reason to wait.
+      this.config.maxInFlight + this.config.cacheMaxEntries,
     );
     const stores = await TaskStores.open({
       taskId: id,
