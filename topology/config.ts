@@ -32,9 +32,7 @@ export const streamsConfigSchema = z.object({
     .int()
     .positive()
     .default(2000)
-    .describe(
-      'Output records a task buffers before it hands them to the producer, and the most records waiting behind the send in flight of one output topic before the task waits.',
-    ),
+    .describe('Output records a task may buffer before it waits for them to be acknowledged.'),
   cacheMaxEntries: z
     .number()
     .int()

@@ -399,12 +399,8 @@ export class KafkaStreams {
     const producer = this.exactlyOnce
       ? await this.transport.producer({ transactionalId: `${this.config.applicationId}-${id}` })
       : this.sharedProducer!;
-    const collector = new RecordCollector(
-      producer,
-      this.exactlyOnce,
-      (count) => this.counters.produced.inc({ task: id }, count),
-      // A commit's store flush (up to cacheMaxEntries per store) is not itself a reason to wait.
-      this.config.maxInFlight + this.config.cacheMaxEntries,
+    const collector = new RecordCollector(producer, this.exactlyOnce, (count) =>
+      this.counters.produced.inc({ task: id }, count),
     );
     const stores = await TaskStores.open({
       taskId: id,
