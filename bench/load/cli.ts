@@ -112,6 +112,14 @@ export function buildLoadCli(): Command {
         .argParser(nonNegative)
         .default(30),
     )
+    .addOption(
+      new Option(
+        '--settle <s>',
+        'seconds at most to wait, after registering, until the handshakes stopped arriving (0: start at once)',
+      )
+        .argParser(nonNegative)
+        .default(0),
+    )
     .option('--cleanup', 'delete the generated subscriptions afterwards', false)
     .option('--results <dir>', 'results directory', 'bench/results')
     .option('--note <text...>', 'notes written into the results (e.g. "machine shared")', [])
@@ -151,6 +159,7 @@ export function buildLoadCli(): Command {
         senders: o.senders as number,
         drainSeconds: o.drain as number,
         waitReadySeconds: o.waitReady as number,
+        settleSeconds: o.settle as number,
         cleanup: o.cleanup as boolean,
         resultsDir: o.results as string,
         notes: o.note as string[],

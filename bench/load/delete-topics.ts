@@ -15,5 +15,7 @@ await admin.connect();
 const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
 if (topics.length > 0) await admin.deleteTopics({ topics });
 await admin.deleteGroups([prefix]).catch(() => undefined);
+// The per-hop probe's group (hop-probe.ts), when the run had one.
+await admin.deleteGroups([`${prefix}-hop-probe`]).catch(() => undefined);
 await admin.disconnect();
 console.log(`deleted ${topics.length} topics starting with ${prefix}`);

@@ -81,6 +81,12 @@ export interface LoadRunOptions {
   /** Quiet seconds after which the drain gives up early (10); longer when retries back off. */
   quietSeconds?: number;
   waitReadySeconds: number;
+  /**
+   * Seconds at most to wait after registering, before the load, until the handshakes of the new
+   * subscriptions stopped arriving (two quiet seconds): the load then meets a service that is done
+   * setting up its subscriptions (0: start at once).
+   */
+  settleSeconds?: number;
   /** Remove the generated subscriptions after the run. */
   cleanup: boolean;
   resultsDir: string;
@@ -211,6 +217,26 @@ function encodeLoad(
   };
 }
 
+/** Waits until arrivals stopped for two seconds (after at least one) or `limitMs` passed. */
+async function settle(
+  logs: readonly ArrivalLog[],
+  limitMs: number,
+): Promise<{ arrivals: number; ms: number }> {
+  const start = Date.now();
+  const count = () => logs.reduce((n, l) => n + l.arrivals().length, 0);
+  let last = count();
+  let quietSince = Date.now();
+  while (Date.now() - start < limitMs) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = count();
+    if (now !== last) {
+      last = now;
+      quietSince = Date.now();
+    } else if (now > 0 && Date.now() - quietSince >= 2000) break;
+  }
+  return { arrivals: last, ms: Date.now() - start };
+}
+
 export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> {
   const log = options.log ?? ((line: string) => console.log(line));
   const receiver = await startHttpReceiver({ port: options.receiverPort });
@@ -248,6 +274,12 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
     );
     await client.putAll(topics);
     await client.putAll(subscriptions.map((s) => s.resource));
+    let settledNote: string | undefined;
+    if ((options.settleSeconds ?? 0) > 0) {
+      const settled = await settle(logs, options.settleSeconds! * 1000);
+      settledNote = `the load started once the handshakes had settled: ${settled.arrivals} arrived in ${(settled.ms / 1000).toFixed(1)} s after registering`;
+      log(settledNote);
+    }
 
     const oracle = expectedMatchOracle(subscriptions);
     const ledger = expectedLedger(oracle);
@@ -355,6 +387,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
       },
       notes: [
         ...options.notes,
+        ...(settledNote !== undefined ? [settledNote] : []),
         `load average (1 min, ${cpus().length} cores) ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end`,
         ...(load.failedBatches > 0
           ? [`${load.failedBatches} batches failed: ${load.errors.slice(0, 3).join('; ')}`]

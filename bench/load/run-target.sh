@@ -6,7 +6,9 @@
 #   bash bench/load/run-target.sh <rate> <subscriptions> <processors> <duration> [name] [note]
 #
 # Environment: KAFKA_BROKERS (127.0.0.1:9092), CPU_PROF=1 profiles the first processor
-# (node --cpu-prof into bench/results/raw/profiles/, not committed).
+# (node --cpu-prof into bench/results/raw/profiles/, not committed), HOPS=1 also runs the per-hop
+# probe (bench/load/hop-probe.ts: <name>-hops.{json,md}), SETTLE (30) the seconds at most to wait
+# for the subscriptions' handshakes before the load (0: start right after registering, as before).
 set -euo pipefail
 RATE=${1:?rate}; SUBS=${2:?subscriptions}; PROCS=${3:-1}; DURATION=${4:-30}
 NAME=${5:-load-${RATE}x${SUBS}-p${PROCS}}; NOTE=${6:-}
@@ -19,6 +21,7 @@ PIDS=()
 (cd "$ROOT" && npm run build --silent)
 
 cleanup() {
+  if [[ -n ${PROBE:-} ]]; then kill -INT "$PROBE" 2>/dev/null || true; wait "$PROBE" || true; fi
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for _ in $(seq 1 30); do
     alive=0
@@ -83,7 +86,12 @@ for ((n = 1; n < PROCS; n++)); do launch "$n" processor $((18190 + n)); done
 launch sink http-sink 18199
 
 cd "$ROOT"
+if [[ ${HOPS:-0} == 1 ]]; then
+  node --import tsx bench/load/hop-probe.ts --brokers "$BROKERS" --prefix "$P" --name "$NAME" &
+  PROBE=$!
+  sleep 3 # joined and at the end of its topics before the load starts
+fi
 npx tsx bench/load/cli.ts --rate "$RATE" --duration "$DURATION" --subscriptions "$SUBS" \
   --brokers "$BROKERS" --topic "$P.changelog" --service http://127.0.0.1:18190 --group "$P" \
-  --pids "$(IFS=,; echo "${PIDS[*]}")" --drain 120 --senders "${SENDERS:-2}" --lanes "${LANES:-16}" --batch "${BATCH:-1000}" --name "$NAME" \
+  --pids "$(IFS=,; echo "${PIDS[*]}")" --drain 120 --settle "${SETTLE:-30}" --senders "${SENDERS:-2}" --lanes "${LANES:-16}" --batch "${BATCH:-1000}" --name "$NAME" \
   --note "processors: $PROCS (pids ${PIDS[*]}; the last is the HTTP sink), HTTP sink in its own process; $(uptime | sed 's/.*load/load/') before the run on 2 cores shared with other developers${NOTE:+; $NOTE}"
