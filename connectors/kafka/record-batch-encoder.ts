@@ -100,7 +100,8 @@ const isInt32 = (v: unknown): v is number => typeof v === 'number' && (v | 0) ==
 const isEncoder = (v: unknown): v is KafkajsEncoder =>
   typeof v === 'object' && v !== null && Buffer.isBuffer((v as { buf?: unknown }).buf);
 
-const byteSize = (v: string | Buffer): number => (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length);
+const byteSize = (v: string | Buffer): number =>
+  typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length;
 
 /** kafkajs's zig-zag varint size, on the same 32-bit arithmetic. */
 function sizeOfVarInt(value: number): number {
@@ -331,7 +332,9 @@ export function createRecordBatchCodec(parts: KafkajsCodecParts): RecordBatchCod
       }
     }
     if (o !== size) {
-      throw new RecordBatchEncodingError(`record batch of ${records.length} records: wrote ${o} bytes of ${size}`);
+      throw new RecordBatchEncodingError(
+        `record batch of ${records.length} records: wrote ${o} bytes of ${size}`,
+      );
     }
     buf.writeUInt32BE(crc32c(buf.subarray(BODY_OFFSET)), CRC_OFFSET);
     return wrap(buf, size);

@@ -46,7 +46,10 @@ export function installRecordBatchEncoder(): boolean {
   if (paths.some((path) => require.cache[path] !== undefined || !existsSync(path))) return false;
 
   const Record = require(KAFKAJS_RECORD_MODULE) as RecordFunction;
-  const batchModule = require(KAFKAJS_RECORD_BATCH_MODULE) as { RecordBatch: RecordBatchFunction; MAGIC_BYTE: number };
+  const batchModule = require(KAFKAJS_RECORD_BATCH_MODULE) as {
+    RecordBatch: RecordBatchFunction;
+    MAGIC_BYTE: number;
+  };
   const Encoder = require(KAFKAJS_ENCODER_MODULE) as { prototype: object };
   const Long = require(KAFKAJS_LONG_MODULE) as KafkajsLongClass;
   if (batchModule.MAGIC_BYTE !== MAGIC_BYTE) return false;

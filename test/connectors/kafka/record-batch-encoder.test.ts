@@ -85,18 +85,36 @@ const timestamp = fc.oneof(
   fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }).map(String),
   fc.integer({ min: 0, max: 2_000_000_000_000 }),
 );
-const message = fc.record({ key: keyOrValue, value: keyOrValue, headers, timestamp }, { requiredKeys: ['key', 'value'] });
+const message = fc.record(
+  { key: keyOrValue, value: keyOrValue, headers, timestamp },
+  { requiredKeys: ['key', 'value'] },
+);
 const delta = fc.oneof(
   fc.integer({ min: -1000, max: 1000 }),
   fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
-  fc.constantFrom(2 ** 31, -(2 ** 31), 2 ** 52 - 1, -(2 ** 52) + 1, 2 ** 52, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER),
+  fc.constantFrom(
+    2 ** 31,
+    -(2 ** 31),
+    2 ** 52 - 1,
+    -(2 ** 52) + 1,
+    2 ** 52,
+    Number.MAX_SAFE_INTEGER,
+    -Number.MAX_SAFE_INTEGER,
+  ),
 );
 const batchFields = fc.record({
-  producerId: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 2 ** 40 }), fc.bigInt({ min: 0n, max: 2n ** 62n }).map((b) => Long.fromValue(b))),
+  producerId: fc.oneof(
+    fc.constant(-1),
+    fc.integer({ min: 0, max: 2 ** 40 }),
+    fc.bigInt({ min: 0n, max: 2n ** 62n }).map((b) => Long.fromValue(b)),
+  ),
   producerEpoch: fc.integer({ min: -1, max: 32_767 }),
   firstSequence: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
   transactional: fc.boolean(),
-  firstTimestamp: fc.oneof(fc.integer({ min: 0, max: 2 ** 45 }), fc.integer({ min: 0, max: 2 ** 45 }).map(String)),
+  firstTimestamp: fc.oneof(
+    fc.integer({ min: 0, max: 2 ** 45 }),
+    fc.integer({ min: 0, max: 2 ** 45 }).map(String),
+  ),
   maxTimestamp: fc.integer({ min: 0, max: 2 ** 45 }),
   partitionLeaderEpoch: fc.integer({ min: -1, max: 1000 }),
 });
@@ -118,13 +136,17 @@ describe('record batch encoder for kafkajs', () => {
     expect(recordBatchEncoderInstalled).toBe(true);
     const { replacement } = modules();
     expect(require(KAFKAJS_RECORD_MODULE)).toBe(replacement.Record);
-    expect((require(KAFKAJS_RECORD_BATCH_MODULE) as { RecordBatch: unknown }).RecordBatch).toBe(replacement.RecordBatch);
+    expect((require(KAFKAJS_RECORD_BATCH_MODULE) as { RecordBatch: unknown }).RecordBatch).toBe(
+      replacement.RecordBatch,
+    );
   });
 
   it('writes the bytes kafkajs writes, record by record and batch fields', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ key: keyOrValue, value: keyOrValue, headers, timestampDelta: delta }), { maxLength: 40 }),
+        fc.array(fc.record({ key: keyOrValue, value: keyOrValue, headers, timestampDelta: delta }), {
+          maxLength: 40,
+        }),
         batchFields,
         async (records, fields) => {
           const inputs = records.map((r, i) => ({ ...r, offsetDelta: i }));
@@ -150,7 +172,10 @@ describe('record batch encoder for kafkajs', () => {
       producerId: fc.oneof(fc.constant(undefined), fc.integer({ min: 0, max: 2 ** 40 })),
       producerEpoch: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
       topicData: fc.array(
-        fc.record({ topic: fc.string({ minLength: 1, maxLength: 10 }), partitions: fc.array(partitionData, { minLength: 1, maxLength: 3 }) }),
+        fc.record({
+          topic: fc.string({ minLength: 1, maxLength: 10 }),
+          partitions: fc.array(partitionData, { minLength: 1, maxLength: 3 }),
+        }),
         { minLength: 1, maxLength: 2 },
       ),
     });
@@ -177,7 +202,11 @@ describe('record batch encoder for kafkajs', () => {
       { key: 'k', value: Buffer.from('compressible '.repeat(100)), offsetDelta: 0, timestampDelta: 0 },
       { key: null, value: 'x', headers: { h: ['a', Buffer.from('b')] }, offsetDelta: 1, timestampDelta: 5 },
     ];
-    const { replaced, original } = await encodeBoth(inputs, { compression: 1, firstTimestamp: 1, maxTimestamp: 6 });
+    const { replaced, original } = await encodeBoth(inputs, {
+      compression: 1,
+      firstTimestamp: 1,
+      maxTimestamp: 6,
+    });
     expect(replaced.equals(original)).toBe(true);
   });
 
