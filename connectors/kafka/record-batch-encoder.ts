@@ -218,9 +218,31 @@ function sizeOfHeaders(flat: (string | Buffer)[] | null): number {
   return size;
 }
 
+/** A batch measured by `measureBatch`, its defaults applied, to be written by `writeBatch`. */
+export interface PendingBatch {
+  /** Bytes the batch takes, from its first offset to its last record. */
+  size: number;
+  firstOffset: unknown;
+  firstTimestamp: unknown;
+  maxTimestamp: unknown;
+  partitionLeaderEpoch: number;
+  lastOffsetDelta: number;
+  attributes: number;
+  producerId: unknown;
+  producerEpoch: number;
+  firstSequence: number;
+  records: (PendingRecord | KafkajsEncoder)[];
+}
+
 export interface RecordBatchCodec {
+  /** Replaces kafkajs's `Record`: a `PendingRecord`, or kafkajs's `Encoder` off the common path. */
   Record: (input: RecordInput) => unknown;
+  /** Replaces kafkajs's `RecordBatch`. */
   RecordBatch: RecordBatchFunction;
+  measureBatch: (input: RecordBatchInput) => PendingBatch | undefined;
+  writeBatch: (buf: Buffer, offset: number, batch: PendingBatch) => void;
+  /** An `Encoder` of kafkajs holding the first `size` bytes of `buf`. */
+  wrap: (buf: Buffer, size: number) => KafkajsEncoder;
 }
 
 /** The replacement `Record` and `RecordBatch`, deferring to kafkajs's `parts` off the common path. */
@@ -279,7 +301,8 @@ export function createRecordBatchCodec(parts: KafkajsCodecParts): RecordBatchCod
     return wrap(buf, record.size);
   };
 
-  const RecordBatch = async (input: RecordBatchInput): Promise<KafkajsEncoder> => {
+  /** A batch's fields and size, or undefined when kafkajs's own `RecordBatch` must encode it. */
+  const measureBatch = (input: RecordBatchInput): PendingBatch | undefined => {
     const {
       compression = COMPRESSION_NONE,
       firstOffset = Long.fromInt(0),
@@ -293,37 +316,45 @@ export function createRecordBatchCodec(parts: KafkajsCodecParts): RecordBatchCod
       firstSequence = 0,
       records = [],
     } = input;
-    const fallback = (): Promise<KafkajsEncoder> =>
-      parts.RecordBatch({
-        ...input,
-        records: Array.isArray(records) ? (records as unknown[]).map(toEncoder) : records,
-      });
-    if (compression !== COMPRESSION_NONE || !Array.isArray(records)) return fallback();
-
+    if (compression !== COMPRESSION_NONE || !Array.isArray(records)) return undefined;
     let recordsSize = 0;
     for (const record of records as unknown[]) {
       if (record instanceof PendingRecord) recordsSize += record.size;
       else if (isEncoder(record)) recordsSize += record.offset;
-      else return fallback();
+      else return undefined;
     }
+    return {
+      size: HEADER_SIZE + recordsSize,
+      firstOffset,
+      firstTimestamp,
+      maxTimestamp,
+      partitionLeaderEpoch,
+      lastOffsetDelta,
+      attributes: (compression & COMPRESSION_CODEC_MASK) | (transactional ? TRANSACTIONAL_MASK : 0),
+      producerId,
+      producerEpoch,
+      firstSequence,
+      records: records as (PendingRecord | KafkajsEncoder)[],
+    };
+  };
 
-    const size = HEADER_SIZE + recordsSize;
-    const buf = Buffer.allocUnsafe(size);
-    writeInt64(buf, 0, firstOffset);
-    buf.writeInt32BE(size - 12, 8);
-    buf.writeInt32BE(partitionLeaderEpoch, 12);
-    buf.writeInt8(MAGIC_BYTE, 16);
-    const attributes = (compression & COMPRESSION_CODEC_MASK) | (transactional ? TRANSACTIONAL_MASK : 0);
-    buf.writeInt16BE(attributes, 21);
-    buf.writeInt32BE(lastOffsetDelta, 23);
-    writeInt64(buf, 27, firstTimestamp);
-    writeInt64(buf, 35, maxTimestamp);
-    writeInt64(buf, 43, producerId);
-    buf.writeInt16BE(producerEpoch, 51);
-    buf.writeInt32BE(firstSequence, 53);
-    buf.writeInt32BE((records as unknown[]).length, 57);
-    let o = HEADER_SIZE;
-    for (const record of records as (PendingRecord | KafkajsEncoder)[]) {
+  /** Writes a measured batch at `offset` (its `size` bytes), checksum included. */
+  const writeBatch = (buf: Buffer, offset: number, batch: PendingBatch): void => {
+    const { size, records } = batch;
+    writeInt64(buf, offset, batch.firstOffset);
+    buf.writeInt32BE(size - 12, offset + 8);
+    buf.writeInt32BE(batch.partitionLeaderEpoch, offset + 12);
+    buf.writeInt8(MAGIC_BYTE, offset + 16);
+    buf.writeInt16BE(batch.attributes, offset + 21);
+    buf.writeInt32BE(batch.lastOffsetDelta, offset + 23);
+    writeInt64(buf, offset + 27, batch.firstTimestamp);
+    writeInt64(buf, offset + 35, batch.maxTimestamp);
+    writeInt64(buf, offset + 43, batch.producerId);
+    buf.writeInt16BE(batch.producerEpoch, offset + 51);
+    buf.writeInt32BE(batch.firstSequence, offset + 53);
+    buf.writeInt32BE(records.length, offset + 57);
+    let o = offset + HEADER_SIZE;
+    for (const record of records) {
       if (record instanceof PendingRecord) {
         o = writeRecord(buf, o, record);
       } else {
@@ -331,13 +362,27 @@ export function createRecordBatchCodec(parts: KafkajsCodecParts): RecordBatchCod
         o += record.offset;
       }
     }
-    if (o !== size) {
+    if (o !== offset + size) {
       throw new RecordBatchEncodingError(
-        `record batch of ${records.length} records: wrote ${o} bytes of ${size}`,
+        `record batch of ${records.length} records: wrote ${o - offset} bytes of ${size}`,
       );
     }
-    buf.writeUInt32BE(crc32c(buf.subarray(BODY_OFFSET)), CRC_OFFSET);
-    return wrap(buf, size);
+    const crc = crc32c(buf.subarray(offset + BODY_OFFSET, offset + size));
+    buf.writeUInt32BE(crc, offset + CRC_OFFSET);
+  };
+
+  const RecordBatch = async (input: RecordBatchInput): Promise<KafkajsEncoder> => {
+    const batch = measureBatch(input);
+    if (batch === undefined) {
+      const { records } = input;
+      return parts.RecordBatch({
+        ...input,
+        records: Array.isArray(records) ? (records as unknown[]).map(toEncoder) : records,
+      });
+    }
+    const buf = Buffer.allocUnsafe(batch.size);
+    writeBatch(buf, 0, batch);
+    return wrap(buf, batch.size);
   };
 
   function writeInt64(buf: Buffer, offset: number, value: unknown): void {
@@ -346,7 +391,7 @@ export function createRecordBatchCodec(parts: KafkajsCodecParts): RecordBatchCod
     buf.writeInt32BE(long.getLowBits(), offset + 4);
   }
 
-  return { Record, RecordBatch };
+  return { Record, RecordBatch, measureBatch, writeBatch, wrap };
 }
 
 /** The encoder measured a batch at one size and wrote another: a defect here, never bad input. */

@@ -1,13 +1,14 @@
 /**
  * Places the record batch encoder (record-batch-encoder.ts) in kafkajs's module cache entries for
- * `Record` and `RecordBatch`, the way native-crc.ts places the CRC-32C function: kafkajs's produce
- * request takes both with `require` when it loads, so this must run before kafkajs is loaded.
+ * `Record` and `RecordBatch`, and the produce request built on it (produce-request-encoder.ts) in
+ * the entry for produce request v3, the way native-crc.ts places the CRC-32C function: kafkajs takes
+ * them with `require` when its modules load, so this must run before kafkajs is loaded.
  * kafkajs's own modules are loaded first (the encoder defers to them off its common path), then
  * their cache entries are given the replacements. Nothing is replaced when kafkajs's produce request
  * has been loaded already, as it would keep the originals, nor when only one of the two has been.
  */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import {
   createRecordBatchCodec,
@@ -17,13 +18,15 @@ import {
   type RecordBatchFunction,
   type RecordFunction,
 } from './record-batch-encoder.js';
+import { createProduceRequest, type ProduceRequestFunction } from './produce-request-encoder.js';
 
 const require = createRequire(import.meta.url);
 const KAFKAJS_SRC = join(dirname(require.resolve('kafkajs/package.json')), 'src');
 
 export const KAFKAJS_RECORD_MODULE = join(KAFKAJS_SRC, 'protocol/recordBatch/record/v0/index.js');
 export const KAFKAJS_RECORD_BATCH_MODULE = join(KAFKAJS_SRC, 'protocol/recordBatch/v0/index.js');
-const KAFKAJS_PRODUCE_V3_MODULE = join(KAFKAJS_SRC, 'protocol/requests/produce/v3/request.js');
+export const KAFKAJS_PRODUCE_V3_MODULE = join(KAFKAJS_SRC, 'protocol/requests/produce/v3/request.js');
+const KAFKAJS_API_KEYS_MODULE = join(KAFKAJS_SRC, 'protocol/requests/apiKeys.js');
 const KAFKAJS_ENCODER_MODULE = join(KAFKAJS_SRC, 'protocol/encoder.js');
 const KAFKAJS_LONG_MODULE = join(KAFKAJS_SRC, 'utils/long.js');
 
@@ -32,6 +35,8 @@ export interface KafkajsRecordBatchModules {
   original: { Record: RecordFunction; RecordBatch: RecordBatchFunction };
   /** The replacements kafkajs loads instead. */
   replacement: RecordBatchCodec;
+  /** The produce request (v3, which v4 to v7 extend) kafkajs loads instead of its own. */
+  produceRequest: ProduceRequestFunction;
 }
 
 let installed: KafkajsRecordBatchModules | undefined;
@@ -52,6 +57,7 @@ export function installRecordBatchEncoder(): boolean {
   };
   const Encoder = require(KAFKAJS_ENCODER_MODULE) as { prototype: object };
   const Long = require(KAFKAJS_LONG_MODULE) as KafkajsLongClass;
+  const { Produce: produceApiKey } = require(KAFKAJS_API_KEYS_MODULE) as { Produce: number };
   if (batchModule.MAGIC_BYTE !== MAGIC_BYTE) return false;
 
   const replacement = createRecordBatchCodec({
@@ -63,8 +69,14 @@ export function installRecordBatchEncoder(): boolean {
   const recordEntry = require.cache[KAFKAJS_RECORD_MODULE];
   const batchEntry = require.cache[KAFKAJS_RECORD_BATCH_MODULE];
   if (recordEntry === undefined || batchEntry === undefined) return false;
+  const produceRequest = createProduceRequest(replacement, Long, produceApiKey);
   recordEntry.exports = replacement.Record;
   batchEntry.exports = { RecordBatch: replacement.RecordBatch, MAGIC_BYTE };
-  installed = { original: { Record, RecordBatch: batchModule.RecordBatch }, replacement };
+  const produceEntry = new Module(KAFKAJS_PRODUCE_V3_MODULE);
+  produceEntry.filename = KAFKAJS_PRODUCE_V3_MODULE;
+  produceEntry.loaded = true;
+  produceEntry.exports = produceRequest;
+  require.cache[KAFKAJS_PRODUCE_V3_MODULE] = produceEntry;
+  installed = { original: { Record, RecordBatch: batchModule.RecordBatch }, replacement, produceRequest };
   return true;
 }

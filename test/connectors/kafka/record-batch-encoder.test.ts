@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { KafkaTransport } from '../../../connectors/index.js';
 import { recordBatchEncoderInstalled } from '../../../connectors/kafka/native-crc.js';
 import {
+  KAFKAJS_PRODUCE_V3_MODULE,
   KAFKAJS_RECORD_BATCH_MODULE,
   KAFKAJS_RECORD_MODULE,
   type KafkajsRecordBatchModules,
@@ -119,6 +120,12 @@ const batchFields = fc.record({
   partitionLeaderEpoch: fc.integer({ min: -1, max: 1000 }),
 });
 
+class MessageWithDefaults {
+  get headers(): Record<string, string> {
+    return { inherited: 'not copied by a spread' };
+  }
+}
+
 async function encodeBoth(
   inputs: RecordInput[],
   fields: Record<string, unknown>,
@@ -163,10 +170,23 @@ describe('record batch encoder for kafkajs', () => {
     const partitionData = fc.record({
       partition: fc.integer({ min: 0, max: 20 }),
       firstSequence: fc.option(fc.integer({ min: 0, max: 2 ** 31 - 1 }), { nil: undefined }),
-      messages: fc.array(message, { minLength: 1, maxLength: 30 }),
+      messages: fc.array(
+        fc.oneof(
+          { weight: 9, arbitrary: message },
+          // A message that is not a plain object: kafkajs's spread copies its own fields only.
+          {
+            weight: 1,
+            arbitrary: message.map(({ headers: _own, ...fields }) =>
+              Object.assign(new MessageWithDefaults(), fields),
+            ),
+          },
+        ),
+        { maxLength: 30 },
+      ),
     });
     const request = fc.record({
       acks: fc.constantFrom(-1, 0, 1),
+      compression: fc.constantFrom(undefined, 0, 1),
       timeout: fc.integer({ min: 0, max: 60_000 }),
       transactionalId: fc.option(fc.string({ maxLength: 10 }), { nil: undefined }),
       producerId: fc.oneof(fc.constant(undefined), fc.integer({ min: 0, max: 2 ** 40 })),
