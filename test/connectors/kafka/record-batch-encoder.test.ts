@@ -15,7 +15,6 @@ import type { KafkajsEncoder, RecordInput } from '../../../connectors/kafka/reco
 
 const require = createRequire(import.meta.url);
 const KAFKAJS_SRC = join(dirname(require.resolve('kafkajs/package.json')), 'src');
-const PRODUCE_V3 = join(KAFKAJS_SRC, 'protocol/requests/produce/v3/request.js');
 const Long = require(join(KAFKAJS_SRC, 'utils/long.js')) as { fromValue(v: unknown): unknown };
 
 function modules(): KafkajsRecordBatchModules {
@@ -35,23 +34,23 @@ type ProduceRequestFactory = (args: Record<string, unknown>) => ProduceRequest;
  */
 function produceRequests(): { replaced: ProduceRequestFactory; original: ProduceRequestFactory } {
   const cache = require.cache;
-  const saved = [PRODUCE_V3, KAFKAJS_RECORD_MODULE, KAFKAJS_RECORD_BATCH_MODULE].map((p) => cache[p]);
+  const saved = [KAFKAJS_PRODUCE_V3_MODULE, KAFKAJS_RECORD_MODULE, KAFKAJS_RECORD_BATCH_MODULE].map((p) => cache[p]);
   const [savedProduce, recordEntry, batchEntry] = saved;
   if (recordEntry === undefined || batchEntry === undefined) throw new Error('kafkajs modules not loaded');
-  const replaced = require(PRODUCE_V3) as ProduceRequestFactory;
+  const replaced = require(KAFKAJS_PRODUCE_V3_MODULE) as ProduceRequestFactory;
   const replacementRecord: unknown = recordEntry.exports;
   const replacementBatch: unknown = batchEntry.exports;
   try {
-    delete cache[PRODUCE_V3];
+    delete cache[KAFKAJS_PRODUCE_V3_MODULE];
     recordEntry.exports = modules().original.Record;
     batchEntry.exports = { RecordBatch: modules().original.RecordBatch, MAGIC_BYTE: 2 };
-    const original = require(PRODUCE_V3) as ProduceRequestFactory;
+    const original = require(KAFKAJS_PRODUCE_V3_MODULE) as ProduceRequestFactory;
     return { replaced, original };
   } finally {
     recordEntry.exports = replacementRecord;
     batchEntry.exports = replacementBatch;
-    if (savedProduce !== undefined) cache[PRODUCE_V3] = savedProduce;
-    else delete cache[PRODUCE_V3];
+    if (savedProduce !== undefined) cache[KAFKAJS_PRODUCE_V3_MODULE] = savedProduce;
+    else delete cache[KAFKAJS_PRODUCE_V3_MODULE];
   }
 }
 
