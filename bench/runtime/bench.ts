@@ -244,7 +244,10 @@ async function fullRun(): Promise<void> {
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
     note: `Shared machine: other people were building and testing on the same 2 cores and the same broker during this run (load average ${loadStart} at the start, ${loadavg()[0]!.toFixed(1)} at the end), so absolute figures are noisy.`,
     // Installed process-wide, so the bare loop runs with them as well.
-    kafkajsReplacements: { nativeCrc32c: nativeCrcInstalled, recordBatchEncoder: recordBatchEncoderInstalled },
+    kafkajsReplacements: {
+      nativeCrc32c: nativeCrcInstalled,
+      recordBatchEncoder: recordBatchEncoderInstalled,
+    },
     records: RECORDS,
     valueBytes: value.length,
     partitions: 6,
