@@ -19,6 +19,7 @@ import {
   type RecordFunction,
 } from './record-batch-encoder.js';
 import { createProduceRequest, type ProduceRequestFunction } from './produce-request-encoder.js';
+import { createRecordDecoder, type RecordDecoderFunction } from './record-decoder.js';
 
 const require = createRequire(import.meta.url);
 const KAFKAJS_SRC = join(dirname(require.resolve('kafkajs/package.json')), 'src');
@@ -26,6 +27,9 @@ const KAFKAJS_SRC = join(dirname(require.resolve('kafkajs/package.json')), 'src'
 export const KAFKAJS_RECORD_MODULE = join(KAFKAJS_SRC, 'protocol/recordBatch/record/v0/index.js');
 export const KAFKAJS_RECORD_BATCH_MODULE = join(KAFKAJS_SRC, 'protocol/recordBatch/v0/index.js');
 export const KAFKAJS_PRODUCE_V3_MODULE = join(KAFKAJS_SRC, 'protocol/requests/produce/v3/request.js');
+export const KAFKAJS_RECORD_DECODER_MODULE = join(KAFKAJS_SRC, 'protocol/recordBatch/record/v0/decoder.js');
+const KAFKAJS_RECORD_BATCH_DECODER_MODULE = join(KAFKAJS_SRC, 'protocol/recordBatch/v0/decoder.js');
+const KAFKAJS_HEADER_DECODER_MODULE = join(KAFKAJS_SRC, 'protocol/recordBatch/header/v0/decoder.js');
 const KAFKAJS_API_KEYS_MODULE = join(KAFKAJS_SRC, 'protocol/requests/apiKeys.js');
 const KAFKAJS_ENCODER_MODULE = join(KAFKAJS_SRC, 'protocol/encoder.js');
 const KAFKAJS_LONG_MODULE = join(KAFKAJS_SRC, 'utils/long.js');
@@ -78,5 +82,33 @@ export function installRecordBatchEncoder(): boolean {
   produceEntry.exports = produceRequest;
   require.cache[KAFKAJS_PRODUCE_V3_MODULE] = produceEntry;
   installed = { original: { Record, RecordBatch: batchModule.RecordBatch }, replacement, produceRequest };
+  return true;
+}
+
+export interface KafkajsRecordDecoderModules {
+  original: RecordDecoderFunction;
+  replacement: RecordDecoderFunction;
+}
+
+let decoderInstalled: KafkajsRecordDecoderModules | undefined;
+
+/** kafkajs's record decoder and its replacement, when the replacement is installed. */
+export const kafkajsRecordDecoderModules = (): KafkajsRecordDecoderModules | undefined => decoderInstalled;
+
+/**
+ * Installs record-decoder.ts in the cache entry of kafkajs's record decoder, unless kafkajs's
+ * record batch decoder (which takes it when it loads) is loaded already; whether it is installed.
+ */
+export function installRecordDecoder(): boolean {
+  if (decoderInstalled !== undefined) return true;
+  const paths = [KAFKAJS_RECORD_DECODER_MODULE, KAFKAJS_RECORD_BATCH_DECODER_MODULE];
+  if (paths.some((path) => require.cache[path] !== undefined || !existsSync(path))) return false;
+  const original = require(KAFKAJS_RECORD_DECODER_MODULE) as RecordDecoderFunction;
+  const HeaderDecoder = require(KAFKAJS_HEADER_DECODER_MODULE) as Parameters<typeof createRecordDecoder>[1];
+  const entry = require.cache[KAFKAJS_RECORD_DECODER_MODULE];
+  if (entry === undefined) return false;
+  const replacement = createRecordDecoder(original, HeaderDecoder);
+  entry.exports = replacement;
+  decoderInstalled = { original, replacement };
   return true;
 }

@@ -34,7 +34,9 @@ type ProduceRequestFactory = (args: Record<string, unknown>) => ProduceRequest;
  */
 function produceRequests(): { replaced: ProduceRequestFactory; original: ProduceRequestFactory } {
   const cache = require.cache;
-  const saved = [KAFKAJS_PRODUCE_V3_MODULE, KAFKAJS_RECORD_MODULE, KAFKAJS_RECORD_BATCH_MODULE].map((p) => cache[p]);
+  const saved = [KAFKAJS_PRODUCE_V3_MODULE, KAFKAJS_RECORD_MODULE, KAFKAJS_RECORD_BATCH_MODULE].map(
+    (p) => cache[p],
+  );
   const [savedProduce, recordEntry, batchEntry] = saved;
   if (recordEntry === undefined || batchEntry === undefined) throw new Error('kafkajs modules not loaded');
   const replaced = require(KAFKAJS_PRODUCE_V3_MODULE) as ProduceRequestFactory;
