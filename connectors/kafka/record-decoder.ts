@@ -38,10 +38,25 @@ const LOG_APPEND_TIME = 1;
 const MAX_FAST_VARLONG_BYTES = 7;
 
 /** The number a canonical decimal string prints, or undefined when not exactly representable. */
-function exactNumber(value: unknown): number | undefined {
+function parseExact(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
   const n = Number(value);
   return Number.isSafeInteger(n) && String(n) === value ? n : undefined;
+}
+
+/** `parseExact`, remembering the last two strings: every record of a batch has the same two. */
+let lastA: unknown;
+let lastANumber: number | undefined;
+let lastB: unknown;
+let lastBNumber: number | undefined;
+function exactNumber(value: unknown): number | undefined {
+  if (value === lastA) return lastANumber;
+  if (value === lastB) return lastBNumber;
+  lastB = lastA;
+  lastBNumber = lastANumber;
+  lastA = value;
+  lastANumber = parseExact(value);
+  return lastANumber;
 }
 
 /** The replacement record decoder; `original` decodes what it does not. */
@@ -49,6 +64,10 @@ export function createRecordDecoder(
   original: RecordDecoderFunction,
   HeaderDecoder: HeaderDecoderFunction,
 ): RecordDecoderFunction {
+  const fallback = (decoder: KafkajsDecoder, start: number, batchContext: RecordBatchContext): unknown => {
+    decoder.offset = start;
+    return original(decoder, batchContext);
+  };
   return (decoder, batchContext = {}) => {
     const {
       firstOffset,
@@ -59,14 +78,11 @@ export function createRecordDecoder(
       maxTimestamp,
     } = batchContext;
     const start = decoder.offset;
-    const fallback = (): unknown => {
-      decoder.offset = start;
-      return original(decoder, batchContext);
-    };
     const firstOffsetNumber = exactNumber(firstOffset);
     const logAppendTime = timestampType === LOG_APPEND_TIME && Boolean(maxTimestamp);
     const firstTimestampNumber = logAppendTime ? 0 : exactNumber(firstTimestamp);
-    if (firstOffsetNumber === undefined || firstTimestampNumber === undefined) return fallback();
+    if (firstOffsetNumber === undefined || firstTimestampNumber === undefined)
+      return fallback(decoder, start, batchContext);
 
     const attributes = decoder.readInt8();
 
@@ -78,7 +94,8 @@ export function createRecordDecoder(
     let bytes = 0;
     let byte: number;
     do {
-      if (bytes === MAX_FAST_VARLONG_BYTES || o >= buffer.length) return fallback();
+      if (bytes === MAX_FAST_VARLONG_BYTES || o >= buffer.length)
+        return fallback(decoder, start, batchContext);
       byte = buffer[o++] as number;
       zigZag += (byte & 0x7f) * scale;
       scale *= 128;
@@ -91,13 +108,13 @@ export function createRecordDecoder(
       timestamp = maxTimestamp;
     } else {
       const sum = firstTimestampNumber + timestampDelta;
-      if (!Number.isSafeInteger(sum)) return fallback();
+      if (!Number.isSafeInteger(sum)) return fallback(decoder, start, batchContext);
       timestamp = String(sum);
     }
 
     const offsetDelta = decoder.readVarInt();
     const offsetSum = firstOffsetNumber + offsetDelta;
-    if (!Number.isSafeInteger(offsetSum)) return fallback();
+    if (!Number.isSafeInteger(offsetSum)) return fallback(decoder, start, batchContext);
     const offset = String(offsetSum);
 
     const key = decoder.readVarIntBytes();
@@ -108,7 +125,7 @@ export function createRecordDecoder(
     const headers: Record<string, unknown> = {};
     for (const header of headerList) {
       const name = header.key as string;
-      if (name === '__proto__') return fallback();
+      if (name === '__proto__') return fallback(decoder, start, batchContext);
       const present = headers[name];
       headers[name] =
         present === undefined
