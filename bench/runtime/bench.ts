@@ -1,8 +1,12 @@
 // Streams runtime benchmark: a stateful topology against a bare kafkajs loop over a 6-partition
 // topic, end-to-end latency, and restoration of a 1,000,000-entry store.
 // Run with `npm run bench:runtime`; writes bench/results/runtime.json and runtime.md.
-// Before kafkajs: it produces with the native CRC-32C and the record batch encoder (see native-crc.ts).
-import { nativeCrcInstalled, recordBatchEncoderInstalled } from '../../connectors/kafka/native-crc.js';
+// Before kafkajs: it runs with the native CRC-32C and the record codec replacements (see native-crc.ts).
+import {
+  nativeCrcInstalled,
+  recordBatchEncoderInstalled,
+  recordDecoderInstalled,
+} from '../../connectors/kafka/native-crc.js';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector';
@@ -220,7 +224,9 @@ try {
   await rm(stateDir, { recursive: true, force: true });
 }
 
-const installed = (yes: boolean): string => (yes ? 'yes' : 'no');
+function installed(yes: boolean): string {
+  return yes ? 'yes' : 'no';
+}
 
 async function fullRun(): Promise<void> {
   const loadStart = loadavg()[0]!.toFixed(1);
@@ -272,7 +278,7 @@ async function fullRun(): Promise<void> {
     '',
     `${ROUNDS} rounds, bare and stateful alternating; the median round of each is shown.`,
     '',
-    `kafkajs replacements installed in the process, for both pipelines: native CRC-32C ${installed(nativeCrcInstalled)}, record batch and produce request encoder ${installed(recordBatchEncoderInstalled)} (see docs/kafka-codec.md).`,
+    `kafkajs replacements installed in the process, for both pipelines: native CRC-32C ${installed(nativeCrcInstalled)}, record batch and produce request encoder ${installed(recordBatchEncoderInstalled)}, record decoder ${installed(recordDecoderInstalled)} (see docs/kafka-codec.md).`,
     '',
     '| pipeline | records/s | p50 ms | p99 ms | CPU ms / 1,000 records |',
     '|---|---:|---:|---:|---:|',
