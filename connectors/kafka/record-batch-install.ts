@@ -20,6 +20,7 @@ import {
 } from './record-batch-encoder.js';
 import { createProduceRequest, type ProduceRequestFunction } from './produce-request-encoder.js';
 import { createRecordDecoder, type RecordDecoderFunction } from './record-decoder.js';
+import { type GroupMessagesFunction, groupMessagesPerPartition } from './group-messages.js';
 
 const require = createRequire(import.meta.url);
 const KAFKAJS_SRC = join(dirname(require.resolve('kafkajs/package.json')), 'src');
@@ -30,6 +31,8 @@ export const KAFKAJS_PRODUCE_V3_MODULE = join(KAFKAJS_SRC, 'protocol/requests/pr
 export const KAFKAJS_RECORD_DECODER_MODULE = join(KAFKAJS_SRC, 'protocol/recordBatch/record/v0/decoder.js');
 const KAFKAJS_RECORD_BATCH_DECODER_MODULE = join(KAFKAJS_SRC, 'protocol/recordBatch/v0/decoder.js');
 const KAFKAJS_HEADER_DECODER_MODULE = join(KAFKAJS_SRC, 'protocol/recordBatch/header/v0/decoder.js');
+export const KAFKAJS_GROUP_MESSAGES_MODULE = join(KAFKAJS_SRC, 'producer/groupMessagesPerPartition.js');
+const KAFKAJS_SEND_MESSAGES_MODULE = join(KAFKAJS_SRC, 'producer/sendMessages.js');
 const KAFKAJS_API_KEYS_MODULE = join(KAFKAJS_SRC, 'protocol/requests/apiKeys.js');
 const KAFKAJS_ENCODER_MODULE = join(KAFKAJS_SRC, 'protocol/encoder.js');
 const KAFKAJS_LONG_MODULE = join(KAFKAJS_SRC, 'utils/long.js');
@@ -110,5 +113,26 @@ export function installRecordDecoder(): boolean {
   const replacement = createRecordDecoder(original, HeaderDecoder);
   entry.exports = replacement;
   decoderInstalled = { original, replacement };
+  return true;
+}
+
+let groupingOriginal: GroupMessagesFunction | undefined;
+
+/** kafkajs's `groupMessagesPerPartition`, when group-messages.ts is installed in its place. */
+export const kafkajsGroupMessagesOriginal = (): GroupMessagesFunction | undefined => groupingOriginal;
+
+/**
+ * Installs group-messages.ts in the cache entry of kafkajs's `groupMessagesPerPartition`, unless
+ * kafkajs's `sendMessages` (which takes it when it loads) is loaded already; whether it is installed.
+ */
+export function installGroupMessages(): boolean {
+  if (groupingOriginal !== undefined) return true;
+  const paths = [KAFKAJS_GROUP_MESSAGES_MODULE, KAFKAJS_SEND_MESSAGES_MODULE];
+  if (paths.some((path) => require.cache[path] !== undefined || !existsSync(path))) return false;
+  const original = require(KAFKAJS_GROUP_MESSAGES_MODULE) as GroupMessagesFunction;
+  const entry = require.cache[KAFKAJS_GROUP_MESSAGES_MODULE];
+  if (entry === undefined) return false;
+  entry.exports = groupMessagesPerPartition;
+  groupingOriginal = original;
   return true;
 }
