@@ -3,6 +3,7 @@
 // Run with `npm run bench:runtime`; writes bench/results/runtime.json and runtime.md.
 // Before kafkajs: it runs with the native CRC-32C and the record codec replacements (see native-crc.ts).
 import {
+  groupMessagesInstalled,
   nativeCrcInstalled,
   recordBatchEncoderInstalled,
   recordDecoderInstalled,
@@ -253,6 +254,8 @@ async function fullRun(): Promise<void> {
     kafkajsReplacements: {
       nativeCrc32c: nativeCrcInstalled,
       recordBatchEncoder: recordBatchEncoderInstalled,
+      recordDecoder: recordDecoderInstalled,
+      groupMessagesPerPartition: groupMessagesInstalled,
     },
     records: RECORDS,
     valueBytes: value.length,
@@ -278,7 +281,7 @@ async function fullRun(): Promise<void> {
     '',
     `${ROUNDS} rounds, bare and stateful alternating; the median round of each is shown.`,
     '',
-    `kafkajs replacements installed in the process, for both pipelines: native CRC-32C ${installed(nativeCrcInstalled)}, record batch and produce request encoder ${installed(recordBatchEncoderInstalled)}, record decoder ${installed(recordDecoderInstalled)} (see docs/kafka-codec.md).`,
+    `kafkajs replacements installed in the process, for both pipelines: native CRC-32C ${installed(nativeCrcInstalled)}, record batch and produce request encoder ${installed(recordBatchEncoderInstalled)}, record decoder ${installed(recordDecoderInstalled)}, linear grouping per partition ${installed(groupMessagesInstalled)} (see docs/kafka-codec.md).`,
     '',
     '| pipeline | records/s | p50 ms | p99 ms | CPU ms / 1,000 records |',
     '|---|---:|---:|---:|---:|',
