@@ -5,11 +5,20 @@
  * modules load, so the native one is placed in the module cache before that: every module of ours
  * that loads kafkajs imports this module first. Should kafkajs have been loaded already (by a
  * caller importing it before us), it keeps its own function, which computes the same value.
+ *
+ * Once the checksum is in place, kafkajs's record batch encoder, produce request, record decoder
+ * and producer's grouping of messages per partition are replaced as well (see record-batch-install.ts), so that every module importing this one gets
+ * them all.
  */
 import { existsSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
+import {
+  installGroupMessages,
+  installRecordBatchEncoder,
+  installRecordDecoder,
+} from './record-batch-install.js';
 
 const require = createRequire(import.meta.url);
 
@@ -34,3 +43,12 @@ function install(): boolean {
 
 /** Whether kafkajs produces with the native checksum in this process. */
 export const nativeCrcInstalled: boolean = install();
+
+/** Whether kafkajs encodes produced record batches with record-batch-encoder.ts in this process. */
+export const recordBatchEncoderInstalled: boolean = installRecordBatchEncoder();
+
+/** Whether kafkajs decodes fetched records with record-decoder.ts in this process. */
+export const recordDecoderInstalled: boolean = installRecordDecoder();
+
+/** Whether kafkajs's producer groups messages per partition with group-messages.ts in this process. */
+export const groupMessagesInstalled: boolean = installGroupMessages();
