@@ -3,7 +3,7 @@
  * (Smile CDR's subscription-named-channel-delivery). Writes arriving together are gathered into one
  * produce request; each write resolves when the broker acknowledges its record (acks = all).
  */
-// Before kafkajs: it produces with the native CRC-32C (see native-crc.ts).
+// Before kafkajs: it runs with the native CRC-32C and the codec replacements (docs/kafka-codec.md).
 import '../kafka/native-crc.js';
 import kafkajs, {
   Kafka,

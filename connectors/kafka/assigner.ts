@@ -1,4 +1,4 @@
-// Before kafkajs: it produces with the native CRC-32C (see native-crc.ts).
+// Before kafkajs: it runs with the native CRC-32C and the codec replacements (docs/kafka-codec.md).
 import './native-crc.js';
 import type { PartitionAssigner } from 'kafkajs';
 import { AssignerProtocol } from 'kafkajs';

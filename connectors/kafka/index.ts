@@ -5,4 +5,9 @@ export {
   type KafkaTransportConfig,
   type KafkaTransportConfigInput,
 } from './config.js';
-export { nativeCrcInstalled } from './native-crc.js';
+export {
+  groupMessagesInstalled,
+  nativeCrcInstalled,
+  recordBatchEncoderInstalled,
+  recordDecoderInstalled,
+} from './native-crc.js';
