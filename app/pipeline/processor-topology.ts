@@ -19,6 +19,7 @@ import {
   outputTopicFor,
   payloadKind,
   pruneVersions,
+  rememberSourceRecord,
   subscriptionStoreKey,
   usesPrevious,
   versionsStep,
@@ -29,7 +30,7 @@ import { partitionFor, TopologyBuilder } from '../../topology/index.js';
 import type { Metrics } from '../observability/index.js';
 import type { SubscriptionCatalog, SubscriptionRef } from './catalog.js';
 import { subscriptionRef } from './catalog.js';
-import { matchRecordCodec, storeValueCodec } from './record-codecs.js';
+import { matchRecordCodec, storeValueCodec, versionValueCodec } from './record-codecs.js';
 
 export const STORE_VERSIONS = 'resource-versions';
 export const STORE_STATUS = 'subscription-status';
@@ -70,7 +71,7 @@ export function buildProcessorTopology(o: ProcessorTopologyOptions): Topology {
   const b = new TopologyBuilder();
   b.globalTable(TABLE_SUBSCRIPTIONS, { topic: o.topics.subscriptions, value: codecs.json() });
   b.globalTable(TABLE_TOPICS, { topic: o.topics.subscriptionTopics, value: codecs.json() });
-  b.store<StoredVersion>(STORE_VERSIONS, { value: storeValueCodec() });
+  b.store<StoredVersion>(STORE_VERSIONS, { value: versionValueCodec() });
   b.store<SubscriptionStatusRecord>(STORE_STATUS, { value: codecs.json() });
   b.store<RetainedEvent>(STORE_EVENTS, { value: storeValueCodec() });
 
@@ -135,6 +136,8 @@ function decodeNode(o: ProcessorTopologyOptions): Processor<Buffer | null, Chang
         },
         o.decode,
       );
+      // The versions store keeps a canonical JSON record's bytes rather than its resource re-serialised.
+      rememberSourceRecord(decoded, record.value);
       for (const d of decoded) {
         o.metrics?.changesDecoded.inc({ format: d.format });
         const out: StreamRecord<ChangeEvent> = {

@@ -1,5 +1,11 @@
-import type { FhirResource, Match } from '../../processors/index.js';
-import { knownJson, rememberJson, stringifyWithKnown } from '../../processors/index.js';
+import type { FhirResource, Match, StoredVersion } from '../../processors/index.js';
+import {
+  knownJson,
+  rememberJson,
+  resourceOfSourceRecord,
+  sourceRecordOf,
+  stringifyWithKnown,
+} from '../../processors/index.js';
 import type { Codec } from '../../state/index.js';
 import { codecs, DecodeError } from '../../state/index.js';
 
@@ -71,5 +77,46 @@ export function storeValueCodec<T>(): Codec<T> {
     name: json.name,
     encode: (value) => Buffer.from(stringifyWithKnown(value), 'utf8'),
     decode: json.decode,
+  };
+}
+
+const SOURCE_RECORD = 0x02;
+
+/**
+ * Values of the versions store. A version whose resource came in a canonical JSON change record
+ * is kept with that record's bytes rather than with the resource serialised again:
+ *
+ *   0x02 | the version without its resource (JSON) | \n | the changelog record, as it came
+ *
+ * Every other version (primed bodies, bodies from other formats or from a repartition) is plain
+ * JSON, the layout older versions wrote, which is still read. Reading a version parses the
+ * record and takes its resource, as the decode stage did. A version read back and stored again
+ * (a tombstone keeps the deleted body) is serialised: that is rare, and remembering the record
+ * of every version read would cost more than it saves.
+ */
+export function versionValueCodec(): Codec<StoredVersion> {
+  const plain = storeValueCodec<StoredVersion>();
+  return {
+    name: 'version-v2',
+    encode(value) {
+      const source = value.resource !== undefined ? sourceRecordOf(value.resource) : undefined;
+      if (source === undefined) return plain.encode(value);
+      const { resource: _resource, ...header } = value;
+      return Buffer.concat([Buffer.from(`\u0002${JSON.stringify(header)}\n`, 'utf8'), source]);
+    },
+    decode(bytes) {
+      if (bytes[0] !== SOURCE_RECORD) return plain.decode(bytes);
+      try {
+        const end = bytes.indexOf(NEWLINE, 1);
+        if (end < 0) throw new Error('missing segment separator');
+        const header = JSON.parse(bytes.toString('utf8', 1, end)) as Omit<StoredVersion, 'resource'>;
+        const record = bytes.subarray(end + 1);
+        const resource = resourceOfSourceRecord(record);
+        if (resource === undefined) throw new Error('the record holds no resource');
+        return { ...header, resource };
+      } catch (cause) {
+        throw new DecodeError('Stored version cannot be decoded', { cause });
+      }
+    },
   };
 }
