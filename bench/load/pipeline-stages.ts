@@ -26,7 +26,7 @@ import {
   decodeChangeRecord,
   EventLog,
   NotifyProcessor,
-  rememberSourceRecord,
+  sourceRecordOf,
   versionsStep,
 } from '../../processors/index.js';
 import type { Codec, KeyValueEntry, KeyValueStore, ReadOnlyTable, TableChange } from '../../state/index.js';
@@ -217,12 +217,13 @@ async function round(): Promise<{
       key: r.key,
       value: r.value,
     });
-    rememberSourceRecord(decoded, r.value);
+    const source = sourceRecordOf(decoded, r.value);
     t = time('decode', t);
     for (const d of decoded) {
       const result = await versionsStep(d.key, d.change as ChangeEvent, versions, {
         now: () => new Date(),
         changeOffset: `changes:0:${i}`,
+        ...(source !== undefined ? { record: source } : {}),
       });
       t = time('versions', t);
       if (result.kind !== 'versioned') continue;

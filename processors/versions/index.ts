@@ -7,4 +7,4 @@ export {
   type VersionsOutcome,
   type VersionsStepOptions,
 } from './versions-step.js';
-export { rememberSourceRecord, resourceOfSourceRecord, sourceRecordOf } from './source-record.js';
+export { resourceOfSourceRecord, sourceRecordOf } from './source-record.js';

@@ -7,6 +7,8 @@ export interface VersionsStepOptions {
   now: () => Date;
   /** Offset of the change in its changelog partition, carried for tracing. */
   changeOffset?: string;
+  /** The changelog record of the change, when the store may keep it for the resource (`sourceRecordOf`). */
+  record?: Buffer;
 }
 
 export type VersionsOutcome =
@@ -90,6 +92,15 @@ export async function versionsStep(
   if (versionId !== undefined) next.versionId = versionId;
   if (incoming.lastUpdated !== undefined) next.lastUpdated = incoming.lastUpdated;
   if (current) next.resource = current;
+  const record =
+    current === undefined
+      ? undefined
+      : current === change.resource
+        ? options.record
+        : current === stored?.resource
+          ? stored.record
+          : undefined;
+  if (record !== undefined) next.record = record;
   next.deleted = isDelete;
   next.emitted = true;
   next.seenAt = seenAt;

@@ -4,7 +4,6 @@ import {
   decodeChangeRecord,
   normalizeSubscription,
   rememberJson,
-  rememberSourceRecord,
   sourceRecordOf,
 } from '../../processors/index.js';
 import { matchRecordCodec, storeValueCodec, versionValueCodec } from '../../app/pipeline/record-codecs.js';
@@ -112,62 +111,81 @@ describe('versions store values', () => {
     seenAt: 's',
   };
 
-  /** Decodes a changelog record as the decode stage does, remembering its bytes for the resource. */
-  async function decoded(value: Buffer | string): Promise<FhirResource | undefined> {
-    const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+  /** Decodes a changelog record as the decode stage does, with the record the store may keep. */
+  async function decoded(value: string): Promise<{ resource?: FhirResource; record?: Buffer }> {
+    const bytes = Buffer.from(value, 'utf8');
     const out = await decodeChangeRecord({ topic: 'changes', partition: 0, key: null, value: bytes });
-    rememberSourceRecord(out, bytes);
-    return out[0]?.change.resource;
+    const record = sourceRecordOf(out, bytes);
+    return {
+      ...(out[0]?.change.resource ? { resource: out[0].change.resource } : {}),
+      ...(record ? { record } : {}),
+    };
   }
 
   it('keep the changelog record of a canonical JSON change as it came, and read its resource back', async () => {
     // Whitespace and escapes the serialiser would not write: the record is kept byte for byte.
     const text = `{ "interaction": "update", "resource": ${JSON.stringify(resource, null, 2).replace('ü', '\\u00fc')} }`;
-    const current = await decoded(text);
+    const { resource: current, record } = await decoded(text);
     expect(current).toEqual(resource);
-    expect(sourceRecordOf(current!)?.toString('utf8')).toBe(text);
-    const value: StoredVersion = { ...header, resource: current! };
+    expect(record?.toString('utf8')).toBe(text);
+    const value: StoredVersion = { ...header, resource: current!, record: record! };
     const bytes = codec.encode(value);
     expect(bytes[0]).toBe(0x02);
     expect(bytes.subarray(bytes.indexOf(0x0a) + 1).toString('utf8')).toBe(text);
-    expect(codec.decode(bytes)).toEqual(value);
+    const back = codec.decode(bytes);
+    expect(back).toEqual(value);
+    // A version read back and stored again (a tombstone keeps its body) keeps the record.
+    expect(codec.encode({ ...back, deleted: true })).toEqual(codec.encode({ ...value, deleted: true }));
   });
 
   it('read a resource given as a JSON string in the record', async () => {
-    const current = await decoded(
+    const { resource: current, record } = await decoded(
       JSON.stringify({ interaction: 'create', resource: JSON.stringify(resource) }),
     );
-    const value: StoredVersion = { ...header, resource: current! };
+    const value: StoredVersion = { ...header, resource: current!, record: record! };
     expect(codec.encode(value)[0]).toBe(0x02);
     expect(codec.decode(codec.encode(value))).toEqual(value);
   });
 
-  it('are plain JSON for resources without a kept record', async () => {
-    const withPrevious = await decoded(JSON.stringify({ interaction: 'update', resource, previous }));
+  it('keep no record of a change with a previous version, of another format or of a batch', async () => {
+    expect(
+      (await decoded(JSON.stringify({ interaction: 'update', resource, previous }))).record,
+    ).toBeUndefined();
     const json = Buffer.from(JSON.stringify({ interaction: 'update', resource }));
-    const change = (r: FhirResource) => ({
+    const change = {
       key: 'Observation/obs-1',
-      change: { interaction: 'update' as const, resourceType: 'Observation', id: 'obs-1', resource: r },
+      change: { interaction: 'update' as const, resourceType: 'Observation', id: 'obs-1', resource },
       repartition: false,
       bodyless: false,
-    });
-    const firely = structuredClone(resource);
-    rememberSourceRecord([{ ...change(firely), format: 'firely' }], json);
-    const batched = [structuredClone(resource), structuredClone(resource)];
-    rememberSourceRecord(
-      batched.map((r) => ({ ...change(r), format: 'canonical' as const })),
-      json,
-    );
-    const framed = structuredClone(resource);
-    rememberSourceRecord([{ ...change(framed), format: 'canonical' }], Buffer.from([0, 0, 0, 0, 1, 2]));
-    for (const r of [firely, ...batched, framed]) expect(sourceRecordOf(r)).toBeUndefined();
-    for (const r of [resource, withPrevious!, firely, framed]) {
-      const value: StoredVersion = { ...header, resource: r };
+    };
+    expect(sourceRecordOf([{ ...change, format: 'firely' }], json)).toBeUndefined();
+    expect(
+      sourceRecordOf(
+        [
+          { ...change, format: 'canonical' },
+          { ...change, format: 'canonical' },
+        ],
+        json,
+      ),
+    ).toBeUndefined();
+    expect(
+      sourceRecordOf([{ ...change, format: 'canonical' }], Buffer.from([0, 0, 0, 0, 1, 2])),
+    ).toBeUndefined();
+    expect(sourceRecordOf([{ ...change, format: 'canonical' }], null)).toBeUndefined();
+    expect(sourceRecordOf([{ ...change, format: 'canonical' }], json)).toBe(json);
+  });
+
+  it('are plain JSON for versions without a record', () => {
+    for (const value of [
+      { ...header, resource },
+      { deleted: true, emitted: true, seenAt: 's' },
+    ] as StoredVersion[]) {
       expect(codec.encode(value).toString('utf8')).toBe(JSON.stringify(value));
       expect(codec.decode(codec.encode(value))).toEqual(value);
     }
-    const tombstone: StoredVersion = { deleted: true, emitted: true, seenAt: 's' };
-    expect(codec.encode(tombstone).toString('utf8')).toBe(JSON.stringify(tombstone));
+    // A record without a resource is never written.
+    const bare: StoredVersion = { deleted: true, emitted: true, seenAt: 's' };
+    expect(codec.encode({ ...bare, record: Buffer.from('{}') }).toString('utf8')).toBe(JSON.stringify(bare));
   });
 
   it('still read versions stored as plain JSON', () => {
