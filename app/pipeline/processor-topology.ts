@@ -19,6 +19,7 @@ import {
   outputTopicFor,
   payloadKind,
   pruneVersions,
+  sourceRecordOf,
   subscriptionStoreKey,
   usesPrevious,
   versionsStep,
@@ -29,7 +30,7 @@ import { partitionFor, TopologyBuilder } from '../../topology/index.js';
 import type { Metrics } from '../observability/index.js';
 import type { SubscriptionCatalog, SubscriptionRef } from './catalog.js';
 import { subscriptionRef } from './catalog.js';
-import { matchRecordCodec, storeValueCodec } from './record-codecs.js';
+import { matchRecordCodec, storeValueCodec, versionValueCodec } from './record-codecs.js';
 
 export const STORE_VERSIONS = 'resource-versions';
 export const STORE_STATUS = 'subscription-status';
@@ -67,10 +68,11 @@ export interface ProcessorTopologyOptions {
  */
 export function buildProcessorTopology(o: ProcessorTopologyOptions): Topology {
   const now = o.now ?? Date.now;
+  const handoff = new RecordHandoff();
   const b = new TopologyBuilder();
   b.globalTable(TABLE_SUBSCRIPTIONS, { topic: o.topics.subscriptions, value: codecs.json() });
   b.globalTable(TABLE_TOPICS, { topic: o.topics.subscriptionTopics, value: codecs.json() });
-  b.store<StoredVersion>(STORE_VERSIONS, { value: storeValueCodec() });
+  b.store<StoredVersion>(STORE_VERSIONS, { value: versionValueCodec() });
   b.store<SubscriptionStatusRecord>(STORE_STATUS, { value: codecs.json() });
   b.store<RetainedEvent>(STORE_EVENTS, { value: storeValueCodec() });
 
@@ -81,7 +83,7 @@ export function buildProcessorTopology(o: ProcessorTopologyOptions): Topology {
   });
   b.processor<Buffer | null, ChangeEvent>('decode', {
     parents: ['changes'],
-    processor: () => decodeNode(o),
+    processor: () => decodeNode(o, handoff),
     deadLetterTopic: o.topics.changelogDlq,
   });
   b.repartition<ChangeEvent>('by-resource', {
@@ -92,7 +94,7 @@ export function buildProcessorTopology(o: ProcessorTopologyOptions): Topology {
   b.processor<ChangeEvent, VersionedChange>('versions', {
     parents: ['decode', 'by-resource'],
     stores: [STORE_VERSIONS],
-    processor: () => versionsNode(o, now),
+    processor: () => versionsNode(o, now, handoff),
     deadLetterTopic: o.topics.changelogDlq,
   });
   b.processor<VersionedChange, Match>('match', {
@@ -120,7 +122,33 @@ export function buildProcessorTopology(o: ProcessorTopologyOptions): Topology {
   return b.build();
 }
 
-function decodeNode(o: ProcessorTopologyOptions): Processor<Buffer | null, ChangeEvent> {
+/**
+ * The changelog record of the change the decode stage hands to the versions stage: that stage
+ * runs within the decode stage's forward (up to its first await), so it takes the record at its
+ * start. A change that came another way (through the by-resource topic) finds none and is
+ * stored serialised, as is any change whose record is not the one handed over.
+ */
+class RecordHandoff {
+  private change: ChangeEvent | undefined;
+  private record: Buffer | undefined;
+
+  set(change: ChangeEvent, record: Buffer): void {
+    this.change = change;
+    this.record = record;
+  }
+
+  take(change: ChangeEvent): Buffer | undefined {
+    const record = change === this.change ? this.record : undefined;
+    this.change = undefined;
+    this.record = undefined;
+    return record;
+  }
+}
+
+function decodeNode(
+  o: ProcessorTopologyOptions,
+  handoff: RecordHandoff,
+): Processor<Buffer | null, ChangeEvent> {
   return {
     async process(record, ctx) {
       const decoded = await decodeChangeRecord(
@@ -135,6 +163,8 @@ function decodeNode(o: ProcessorTopologyOptions): Processor<Buffer | null, Chang
         },
         o.decode,
       );
+      // The versions store keeps a canonical JSON record's bytes rather than its resource re-serialised.
+      const source = sourceRecordOf(decoded, record.value);
       for (const d of decoded) {
         o.metrics?.changesDecoded.inc({ format: d.format });
         const out: StreamRecord<ChangeEvent> = {
@@ -145,6 +175,7 @@ function decodeNode(o: ProcessorTopologyOptions): Processor<Buffer | null, Chang
         };
         // A change already on the partition its key hashes to skips the repartition topic.
         const home = !d.repartition && partitionFor(Buffer.from(d.key), o.partitions) === ctx.partition;
+        if (home && source !== undefined) handoff.set(d.change, source);
         await ctx.forward(out, home ? 'versions' : 'by-resource-sink');
       }
     },
@@ -154,6 +185,7 @@ function decodeNode(o: ProcessorTopologyOptions): Processor<Buffer | null, Chang
 function versionsNode(
   o: ProcessorTopologyOptions,
   now: () => number,
+  handoff: RecordHandoff,
 ): Processor<ChangeEvent, VersionedChange> {
   return {
     init(ctx) {
@@ -163,11 +195,13 @@ function versionsNode(
       });
     },
     async process(record, ctx) {
+      const source = handoff.take(record.value);
       if (record.key === null) throw new ProcessingError('a change reached the versions stage without a key');
       o.metrics?.changesConsumed.inc();
       const result = await versionsStep(record.key, record.value, ctx.store<StoredVersion>(STORE_VERSIONS), {
         now: () => new Date(now()),
         ...(ctx.offset !== undefined ? { changeOffset: `${ctx.topic}:${ctx.partition}:${ctx.offset}` } : {}),
+        ...(source !== undefined ? { record: source } : {}),
       });
       if (result.kind === 'dropped') {
         o.metrics?.versionsDropped.inc({ reason: result.reason });

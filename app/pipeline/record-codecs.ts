@@ -1,5 +1,10 @@
-import type { FhirResource, Match } from '../../processors/index.js';
-import { knownJson, rememberJson, stringifyWithKnown } from '../../processors/index.js';
+import type { FhirResource, Match, StoredVersion } from '../../processors/index.js';
+import {
+  knownJson,
+  rememberJson,
+  resourceOfSourceRecord,
+  stringifyWithKnown,
+} from '../../processors/index.js';
 import type { Codec } from '../../state/index.js';
 import { codecs, DecodeError } from '../../state/index.js';
 
@@ -71,5 +76,49 @@ export function storeValueCodec<T>(): Codec<T> {
     name: json.name,
     encode: (value) => Buffer.from(stringifyWithKnown(value), 'utf8'),
     decode: json.decode,
+  };
+}
+
+const SOURCE_RECORD = 0x02;
+
+/**
+ * Values of the versions store. A version whose resource came in a canonical JSON change record
+ * (`StoredVersion.record`) is kept with that record's bytes rather than with the resource
+ * serialised again:
+ *
+ *   0x02 | the version without resource and record (JSON) | \n | the changelog record, as it came
+ *
+ * Every other version (primed bodies, bodies from other formats or from a repartition) is plain
+ * JSON, the layout older versions wrote, which is still read. Reading a version parses the
+ * record and takes its resource, as the decode stage did, and keeps the record with it (a
+ * tombstone that keeps the deleted body is stored the same way).
+ */
+export function versionValueCodec(): Codec<StoredVersion> {
+  const plain = storeValueCodec<StoredVersion>();
+  return {
+    name: 'version-v2',
+    encode(value) {
+      const { resource, record, ...header } = value;
+      if (record === undefined || resource === undefined) {
+        return plain.encode(record === undefined ? value : { ...header, ...(resource ? { resource } : {}) });
+      }
+      return Buffer.concat([Buffer.from(`\u0002${JSON.stringify(header)}\n`, 'utf8'), record]);
+    },
+    decode(bytes) {
+      if (bytes[0] !== SOURCE_RECORD) return plain.decode(bytes);
+      try {
+        const end = bytes.indexOf(NEWLINE, 1);
+        if (end < 0) throw new Error('missing segment separator');
+        const header = JSON.parse(bytes.toString('utf8', 1, end)) as StoredVersion;
+        const record = bytes.subarray(end + 1);
+        const resource = resourceOfSourceRecord(record);
+        if (resource === undefined) throw new Error('the record holds no resource');
+        header.resource = resource;
+        header.record = record;
+        return header;
+      } catch (cause) {
+        throw new DecodeError('Stored version cannot be decoded', { cause });
+      }
+    },
   };
 }

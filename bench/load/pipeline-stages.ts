@@ -5,7 +5,12 @@
  * out (the runtime, kafkajs, the stores' LevelDB and changelogs) is measured by processor-drain.ts;
  * this isolates the cost of our code so that a change to it can be compared on a shared machine.
  *
+ * The versions store holds its values as bytes, encoded at each write and decoded at each read
+ * (its cache holds flushed values so), through the store's codec: `--versions-json` stores them
+ * as plain JSON, the layout before the changelog record was kept.
+ *
  *   npx tsx bench/load/pipeline-stages.ts [--changes 100000] [--subscriptions 1000] [--rounds 3]
+ *     [--versions-json]
  */
 import { performance } from 'node:perf_hooks';
 import type {
@@ -17,11 +22,17 @@ import type {
   SubscriptionStatusRecord,
   VersionedChange,
 } from '../../processors/index.js';
-import { decodeChangeRecord, EventLog, NotifyProcessor, versionsStep } from '../../processors/index.js';
-import type { KeyValueEntry, KeyValueStore, ReadOnlyTable, TableChange } from '../../state/index.js';
+import {
+  decodeChangeRecord,
+  EventLog,
+  NotifyProcessor,
+  sourceRecordOf,
+  versionsStep,
+} from '../../processors/index.js';
+import type { Codec, KeyValueEntry, KeyValueStore, ReadOnlyTable, TableChange } from '../../state/index.js';
 import { codecs } from '../../state/index.js';
 import { SubscriptionCatalog } from '../../app/pipeline/catalog.js';
-import { matchRecordCodec } from '../../app/pipeline/record-codecs.js';
+import { matchRecordCodec, storeValueCodec, versionValueCodec } from '../../app/pipeline/record-codecs.js';
 import { withoutUnusedPrevious } from '../../app/pipeline/processor-topology.js';
 import { changeGenerator, generateSubscriptions } from '../harness/index.js';
 
@@ -32,6 +43,7 @@ function arg(name: string, fallback: number): number {
 const changes = arg('changes', 100_000);
 const subscriptionCount = arg('subscriptions', 1000);
 const rounds = arg('rounds', 3);
+const versionsJson = process.argv.includes('--versions-json');
 
 /**
  * A store that keeps values as given, like the caching store's pending writes between commits
@@ -63,6 +75,44 @@ class PlainStore<V> implements KeyValueStore<string, V> {
   }
   async *range(): AsyncIterable<[string, V]> {
     yield* [...this.data].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+  async approximateCount(): Promise<number> {
+    return this.data.size;
+  }
+}
+
+/** A store that keeps bytes, as LevelDB and the cache's flushed entries do. */
+class BytesStore<V> implements KeyValueStore<string, V> {
+  readonly persistent = false;
+  private readonly data = new Map<string, Buffer>();
+  constructor(
+    readonly name: string,
+    private readonly codec: Codec<V>,
+  ) {}
+  isOpen(): boolean {
+    return true;
+  }
+  async flush(): Promise<void> {}
+  async close(): Promise<void> {}
+  async get(key: string): Promise<V | undefined> {
+    const bytes = this.data.get(key);
+    return bytes === undefined ? undefined : this.codec.decode(bytes);
+  }
+  async put(key: string, value: V): Promise<void> {
+    this.data.set(key, this.codec.encode(value));
+  }
+  async delete(key: string): Promise<void> {
+    this.data.delete(key);
+  }
+  async putAll(entries: readonly KeyValueEntry<string, V>[]): Promise<void> {
+    for (const e of entries) {
+      if (e.value === null) this.data.delete(e.key);
+      else await this.put(e.key, e.value);
+    }
+  }
+  async *range(): AsyncIterable<[string, V]> {
+    for (const [key, bytes] of [...this.data].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      yield [key, this.codec.decode(bytes)];
   }
   async approximateCount(): Promise<number> {
     return this.data.size;
@@ -129,7 +179,10 @@ async function round(): Promise<{
   counts: { matches: number; notifications: number };
   bytes: { matches: number; notifications: number };
 }> {
-  const versions = new PlainStore<StoredVersion>('versions');
+  const versions = new BytesStore<StoredVersion>(
+    'versions',
+    versionsJson ? storeValueCodec<StoredVersion>() : versionValueCodec(),
+  );
   const status = new PlainStore<SubscriptionStatusRecord>('status');
   const events = new EventLog(new PlainStore('events'), { maxEvents: 100 });
   const notify = new NotifyProcessor({
@@ -164,11 +217,13 @@ async function round(): Promise<{
       key: r.key,
       value: r.value,
     });
+    const source = sourceRecordOf(decoded, r.value);
     t = time('decode', t);
     for (const d of decoded) {
       const result = await versionsStep(d.key, d.change as ChangeEvent, versions, {
         now: () => new Date(),
         changeOffset: `changes:0:${i}`,
+        ...(source !== undefined ? { record: source } : {}),
       });
       t = time('versions', t);
       if (result.kind !== 'versioned') continue;

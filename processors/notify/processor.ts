@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { splitReference } from './references.js';
 import type { KeyValueStore } from '../../state/index.js';
 import type { DeliveryOutcome, Match, Notification, NotificationType } from '../contracts.js';
@@ -50,12 +50,8 @@ export interface NotifyResult {
 
 /** A short digest of what identifies an event: the store keeps many of them per subscription. */
 function eventKey(m: Match): string {
-  return createHash('sha256')
-    .update(
-      [m.topicUrl ?? '', m.focus.reference, m.focus.versionId ?? '', m.interaction, m.occurredAt].join('|'),
-    )
-    .digest('base64url')
-    .slice(0, 16);
+  const text = `${m.topicUrl ?? ''}|${m.focus.reference}|${m.focus.versionId ?? ''}|${m.interaction}|${m.occurredAt}`;
+  return hash('sha256', text, 'base64url').slice(0, 16);
 }
 
 /** Kafka topic names allow letters, digits, `.`, `_` and `-`, at most 249 of them. */
@@ -75,7 +71,7 @@ function subscriptionVersion(sub: NormalizedSubscription): string {
   if (versionId !== undefined) return versionId;
   let digest = digests.get(sub);
   if (digest === undefined) {
-    digest = createHash('sha256').update(JSON.stringify(sub.resource)).digest('base64url').slice(0, 16);
+    digest = hash('sha256', JSON.stringify(sub.resource), 'base64url').slice(0, 16);
     digests.set(sub, digest);
   }
   return digest;

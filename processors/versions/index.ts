@@ -7,3 +7,4 @@ export {
   type VersionsOutcome,
   type VersionsStepOptions,
 } from './versions-step.js';
+export { resourceOfSourceRecord, sourceRecordOf } from './source-record.js';

@@ -7,6 +7,12 @@ export interface StoredVersion {
   lastUpdated?: string;
   /** The last known body; for a tombstone, the deleted version. */
   resource?: FhirResource;
+  /**
+   * The changelog record `resource` came in, when that record is one canonical change in JSON:
+   * the store's codec keeps these bytes rather than serialising the resource again. In memory
+   * only; never part of the stored JSON.
+   */
+  record?: Buffer;
   deleted: boolean;
   /**
    * False when the body was primed (stored ahead of its change, e.g. by ingest) and no change

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { FhirResource, Match, NormalizedSubscription } from '../../processors/index.js';
-import { normalizeSubscription, rememberJson } from '../../processors/index.js';
-import { matchRecordCodec, storeValueCodec } from '../../app/pipeline/record-codecs.js';
+import type { FhirResource, Match, NormalizedSubscription, StoredVersion } from '../../processors/index.js';
+import {
+  decodeChangeRecord,
+  normalizeSubscription,
+  rememberJson,
+  sourceRecordOf,
+} from '../../processors/index.js';
+import { matchRecordCodec, storeValueCodec, versionValueCodec } from '../../app/pipeline/record-codecs.js';
 import { withoutUnusedPrevious } from '../../app/pipeline/processor-topology.js';
 import { DecodeError } from '../../state/index.js';
 
@@ -93,5 +98,106 @@ describe('store values', () => {
       expect(codec.encode(value).toString('utf8')).toBe(JSON.stringify(value));
       expect(codec.decode(codec.encode(value))).toEqual(value);
     }
+  });
+});
+
+describe('versions store values', () => {
+  const codec = versionValueCodec();
+  const header = {
+    versionId: '2',
+    lastUpdated: '2026-01-01T00:00:00.000Z',
+    deleted: false,
+    emitted: true,
+    seenAt: 's',
+  };
+
+  /** Decodes a changelog record as the decode stage does, with the record the store may keep. */
+  async function decoded(value: string): Promise<{ resource?: FhirResource; record?: Buffer }> {
+    const bytes = Buffer.from(value, 'utf8');
+    const out = await decodeChangeRecord({ topic: 'changes', partition: 0, key: null, value: bytes });
+    const record = sourceRecordOf(out, bytes);
+    return {
+      ...(out[0]?.change.resource ? { resource: out[0].change.resource } : {}),
+      ...(record ? { record } : {}),
+    };
+  }
+
+  it('keep the changelog record of a canonical JSON change as it came, and read its resource back', async () => {
+    // Whitespace and escapes the serialiser would not write: the record is kept byte for byte.
+    const text = `{ "interaction": "update", "resource": ${JSON.stringify(resource, null, 2).replace('ü', '\\u00fc')} }`;
+    const { resource: current, record } = await decoded(text);
+    expect(current).toEqual(resource);
+    expect(record?.toString('utf8')).toBe(text);
+    const value: StoredVersion = { ...header, resource: current!, record: record! };
+    const bytes = codec.encode(value);
+    expect(bytes[0]).toBe(0x02);
+    expect(bytes.subarray(bytes.indexOf(0x0a) + 1).toString('utf8')).toBe(text);
+    const back = codec.decode(bytes);
+    expect(back).toEqual(value);
+    // A version read back and stored again (a tombstone keeps its body) keeps the record.
+    expect(codec.encode({ ...back, deleted: true })).toEqual(codec.encode({ ...value, deleted: true }));
+  });
+
+  it('read a resource given as a JSON string in the record', async () => {
+    const { resource: current, record } = await decoded(
+      JSON.stringify({ interaction: 'create', resource: JSON.stringify(resource) }),
+    );
+    const value: StoredVersion = { ...header, resource: current!, record: record! };
+    expect(codec.encode(value)[0]).toBe(0x02);
+    expect(codec.decode(codec.encode(value))).toEqual(value);
+  });
+
+  it('keep no record of a change with a previous version, of another format or of a batch', async () => {
+    expect(
+      (await decoded(JSON.stringify({ interaction: 'update', resource, previous }))).record,
+    ).toBeUndefined();
+    const json = Buffer.from(JSON.stringify({ interaction: 'update', resource }));
+    const change = {
+      key: 'Observation/obs-1',
+      change: { interaction: 'update' as const, resourceType: 'Observation', id: 'obs-1', resource },
+      repartition: false,
+      bodyless: false,
+    };
+    expect(sourceRecordOf([{ ...change, format: 'firely' }], json)).toBeUndefined();
+    expect(
+      sourceRecordOf(
+        [
+          { ...change, format: 'canonical' },
+          { ...change, format: 'canonical' },
+        ],
+        json,
+      ),
+    ).toBeUndefined();
+    expect(
+      sourceRecordOf([{ ...change, format: 'canonical' }], Buffer.from([0, 0, 0, 0, 1, 2])),
+    ).toBeUndefined();
+    expect(sourceRecordOf([{ ...change, format: 'canonical' }], null)).toBeUndefined();
+    expect(sourceRecordOf([{ ...change, format: 'canonical' }], json)).toBe(json);
+  });
+
+  it('are plain JSON for versions without a record', () => {
+    for (const value of [
+      { ...header, resource },
+      { deleted: true, emitted: true, seenAt: 's' },
+    ] as StoredVersion[]) {
+      expect(codec.encode(value).toString('utf8')).toBe(JSON.stringify(value));
+      expect(codec.decode(codec.encode(value))).toEqual(value);
+    }
+    // A record without a resource is never written.
+    const bare: StoredVersion = { deleted: true, emitted: true, seenAt: 's' };
+    expect(codec.encode({ ...bare, record: Buffer.from('{}') }).toString('utf8')).toBe(JSON.stringify(bare));
+  });
+
+  it('still read versions stored as plain JSON', () => {
+    const value: StoredVersion = { ...header, resource };
+    expect(codec.decode(Buffer.from(JSON.stringify(value)))).toEqual(value);
+  });
+
+  it('reject a kept record that cannot be read', () => {
+    expect(() => codec.decode(Buffer.from('\u0002{"deleted":false}'))).toThrow(DecodeError);
+    expect(() => codec.decode(Buffer.from('\u0002{"deleted":false}\n{"interaction":'))).toThrow(DecodeError);
+    expect(() => codec.decode(Buffer.from('\u0002{"deleted":false}\n{"interaction":"delete"}'))).toThrow(
+      DecodeError,
+    );
   });
 });
