@@ -5,6 +5,8 @@
  * broker), per-second minimum and median, and the harness's own CPU. Writes
  * bench/results/load-generator.{json,md} (`--name`).
  */
+// Before kafkajs: the harness's producers use the same codec replacements as the service (docs/kafka-codec.md).
+import '../../connectors/kafka/native-crc.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';

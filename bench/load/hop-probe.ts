@@ -19,6 +19,8 @@
  * own latency. The probe's consumer reads with a long poll, so a point is at most one fetch round
  * trip later than the record became readable.
  */
+// Before kafkajs: the harness's producers use the same codec replacements as the service (docs/kafka-codec.md).
+import '../../connectors/kafka/native-crc.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';

@@ -11,6 +11,8 @@
  *   npx tsx bench/load/processor-drain.ts --changes 100000 --subscriptions 1000 [--name N] [--cpu-prof]
  *     [--service-root DIR]   a built checkout to run instead of this one (to compare two versions)
  */
+// Before kafkajs: the harness's producers use the same codec replacements as the service (docs/kafka-codec.md).
+import '../../connectors/kafka/native-crc.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';

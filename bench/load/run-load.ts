@@ -4,6 +4,8 @@
  * topic or the HTTP ingest at the set rate, sample processes and consumer lag, wait for deliveries
  * to drain, then account for every expected notification and write the results.
  */
+// Before kafkajs: the harness's producers use the same codec replacements as the service (docs/kafka-codec.md).
+import '../../connectors/kafka/native-crc.js';
 import { cpus, loadavg } from 'node:os';
 import { Kafka, logLevel } from 'kafkajs';
 import {

@@ -1,4 +1,6 @@
 /** Emits changes to a Kafka changelog topic with a kafkajs producer, one send per batch, keyed `Type/id`. */
+// Before kafkajs: the harness's producers use the same codec replacements as the service (docs/kafka-codec.md).
+import '../../../connectors/kafka/native-crc.js';
 import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
 import type { ChangeEmitter } from './emitter.js';
 

@@ -6,6 +6,8 @@
  * overlap. Reports how many records were acknowledged every 200 ms and, at the end, which records
  * were taken and which of them failed.
  */
+// Before kafkajs: the harness's producers use the same codec replacements as the service (docs/kafka-codec.md).
+import '../../../connectors/kafka/native-crc.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CompressionTypes, Kafka, logLevel, type Message } from 'kafkajs';
 import { hashSeed } from './resources.js';
