@@ -59,6 +59,14 @@ export const configSchema = z.object({
   KAFKA_SSL_REJECT_UNAUTHORIZED: bool
     .default(true)
     .describe('Refuse brokers whose certificate does not verify.'),
+  KAFKA_FETCH_MIN_BYTES: int(1, 52_428_800)
+    .default(1)
+    .describe(
+      'Bytes a processing fetch waits for (at most KAFKA_FETCH_MAX_WAIT_MS); more trades latency for larger batches.',
+    ),
+  KAFKA_FETCH_MAX_WAIT_MS: int(1, 30_000)
+    .default(5000)
+    .describe('Longest the broker holds a processing fetch that has less than KAFKA_FETCH_MIN_BYTES.'),
 
   PROCESSING_GUARANTEE: z
     .enum(['at_least_once', 'exactly_once'])

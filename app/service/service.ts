@@ -99,6 +99,8 @@ async function openTransport(config: Config, logger: Logger): Promise<Transport>
     {
       brokers: config.KAFKA_BROKERS,
       clientId: config.KAFKA_CLIENT_ID,
+      fetchMinBytes: config.KAFKA_FETCH_MIN_BYTES,
+      fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
       ssl: kafkaTls(config),
       ...saslOf(config),
     },

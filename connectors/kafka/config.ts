@@ -46,6 +46,20 @@ export const kafkaTransportConfigSchema = z.object({
     .default(4_194_304)
     .describe('Largest fetch per partition (bigger batches: fewer commits per record).'),
   maxBytes: z.number().int().positive().default(26_214_400).describe('Largest fetch per request.'),
+  fetchMinBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1)
+    .describe(
+      'Bytes a fetch waits for before the broker answers (at most fetchMaxWaitMs); more trades latency for larger batches.',
+    ),
+  fetchMaxWaitMs: z
+    .number()
+    .int()
+    .positive()
+    .default(5000)
+    .describe('Longest the broker holds a fetch that has less than fetchMinBytes.'),
   retries: z
     .number()
     .int()

@@ -271,6 +271,8 @@ export class KafkaTransport implements Transport {
       heartbeatInterval: this.config.heartbeatIntervalMs,
       maxBytesPerPartition: this.config.maxBytesPerPartition,
       maxBytes: this.config.maxBytes,
+      minBytes: this.config.fetchMinBytes,
+      maxWaitTimeInMs: this.config.fetchMaxWaitMs,
       partitionAssigners: [coPartitionedAssigner(options.endpoint)],
       // kafkajs would restart a crashed consumer by itself, under the runtime's feet: its tasks
       // would go on from positions past the committed offsets it rewinds to. Every crash goes to
