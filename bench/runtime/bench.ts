@@ -39,7 +39,9 @@ const context: BenchContext = { kafka, admin, run, records: RECORDS, profileDir:
 
 /** The bare loop with stock kafkajs, in a child process that loads kafkajs without the replacements. */
 async function measureStock(name: string): Promise<PipelineResult> {
-  const script = fileURLToPath(new URL(`./stock-bare${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+  const script = fileURLToPath(
+    new URL(`./stock-bare${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+  );
   const child = fork(script, [], {
     env: { ...process.env, BENCH_STOCK_RUN: run, BENCH_STOCK_NAME: name, BENCH_RECORDS: String(RECORDS) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -52,7 +54,8 @@ async function measureStock(name: string): Promise<PipelineResult> {
     child.on('error', reject);
     child.on('exit', resolve);
   });
-  if (code !== 0 || message === undefined) throw new Error(`stock kafkajs bare loop ${name} exited with ${code}`);
+  if (code !== 0 || message === undefined)
+    throw new Error(`stock kafkajs bare loop ${name} exited with ${code}`);
   return message.result;
 }
 

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type * as Kafkajs from 'kafkajs';
 import { bareLoop } from './bare-loop.js';
 import type { PipelineResult } from './measure.js';
 import { measure } from './measure.js';
@@ -48,7 +49,7 @@ function isStock(module: string): boolean {
 
 const seeded = REPLACED.filter((m) => require.cache[join(KAFKAJS_SRC, m)] !== undefined);
 if (seeded.length > 0) throw new PatchedKafkajsError(seeded, 'before kafkajs loaded');
-const { Kafka, logLevel } = require('kafkajs') as typeof import('kafkajs');
+const { Kafka, logLevel } = require('kafkajs') as typeof Kafkajs;
 
 const run = process.env['BENCH_STOCK_RUN'];
 const name = process.env['BENCH_STOCK_NAME'];
@@ -61,7 +62,13 @@ const admin = kafka.admin();
 await admin.connect();
 try {
   const result = await measure(
-    { kafka, admin, run, records: Number(process.env['BENCH_RECORDS'] ?? 100_000), profileDir: process.env['BENCH_PROFILE'] },
+    {
+      kafka,
+      admin,
+      run,
+      records: Number(process.env['BENCH_RECORDS'] ?? 100_000),
+      profileDir: process.env['BENCH_PROFILE'],
+    },
     name,
     (input, output) => bareLoop(kafka, `${run}-${name}`, input, output),
   );
