@@ -1,49 +1,10 @@
-import type { Kafka } from 'kafkajs';
+import type { Pipeline } from './measure.js';
 import { KafkaTransport } from '../../connectors/index.js';
 import { codecs } from '../../state/index.js';
 import { KafkaStreams, TopologyBuilder } from '../../topology/index.js';
 
-export interface Pipeline {
-  stop(): Promise<void>;
-}
-
-/** The baseline: consume a batch, produce it to the output, commit; no state. */
-export async function bareLoop(
-  kafka: Kafka,
-  groupId: string,
-  input: string,
-  output: string,
-): Promise<Pipeline> {
-  const producer = kafka.producer();
-  await producer.connect();
-  const consumer = kafka.consumer({ groupId, maxBytesPerPartition: 1_048_576 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [input], fromBeginning: true });
-  await consumer.run({
-    partitionsConsumedConcurrently: 6,
-    eachBatch: async ({ batch }) => {
-      // Each request stays under the broker's message.max.bytes per partition, as the runtime's transport does.
-      for (let i = 0; i < batch.messages.length; i += 700) {
-        await producer.send({
-          topic: output,
-          acks: -1,
-          messages: batch.messages.slice(i, i + 700).map((m) => ({
-            key: m.key,
-            value: m.value,
-            timestamp: m.timestamp,
-            partition: batch.partition,
-          })),
-        });
-      }
-    },
-  });
-  return {
-    stop: async () => {
-      await consumer.disconnect();
-      await producer.disconnect();
-    },
-  };
-}
+export type { Pipeline } from './measure.js';
+export { bareLoop } from './bare-loop.js';
 
 /** The stateful topology: one store get and one put per record, then the sink. */
 export async function statefulTopology(

@@ -14,10 +14,16 @@ const DONE: Promise<void> = Promise.resolve();
  * or wrote (it writes a new object instead).
  */
 export class CachingStore<V> extends WrappedStore implements KeyValueStore<string, V> {
-  private readonly dirty = new Map<string, V | null>();
+  /** Writes since the last flush; null is a delete. */
+  private dirty = new Map<string, V | null>();
+  /**
+   * Earlier generations of `dirty` handed to the inner store whose write has not ended yet, oldest
+   * first (usually one): reads are served from them, and a flush hands over a whole map instead of
+   * moving each entry into another one.
+   */
+  private writing: Map<string, V | null>[] = [];
+  /** Recently flushed or read entries as bytes (null: not in the store). May be shadowed by the above. */
   private readonly clean = new Map<string, Buffer | null>();
-  /** Entries handed to the inner store whose write has not ended yet, as bytes. */
-  private readonly writing = new Map<string, Buffer | null>();
   /** The last write handed to the inner store (the inner store applies them in order). */
   private written: Promise<void> = Promise.resolve();
 
@@ -32,12 +38,11 @@ export class CachingStore<V> extends WrappedStore implements KeyValueStore<strin
   // get, put and delete run once per record or more: a hit answers without an async function's
   // extra promise, and a miss goes on in `load`.
   get(key: string): Promise<V | undefined> {
-    const pending = this.dirty.get(key);
+    const pending = this.pending(key);
     if (pending !== undefined) return Promise.resolve(pending ?? undefined);
-    if (this.dirty.has(key)) return Promise.resolve(undefined);
-    const bytes = this.writing.get(key) ?? this.clean.get(key);
-    if (bytes === undefined && !this.writing.has(key) && !this.clean.has(key)) return this.load(key);
-    if (bytes === null || bytes === undefined) return Promise.resolve(undefined);
+    const bytes = this.clean.get(key);
+    if (bytes === undefined) return this.load(key);
+    if (bytes === null) return Promise.resolve(undefined);
     try {
       return Promise.resolve(this.codec.decode(bytes));
     } catch (error) {
@@ -75,23 +80,22 @@ export class CachingStore<V> extends WrappedStore implements KeyValueStore<strin
   /**
    * Encodes the pending writes and hands them to the inner store at once (the changelog store
    * records them for the collector then); resolves once the inner store has written them. Reads
-   * in the meantime are served from the entries being written.
+   * in the meantime are served from the generation being written.
    */
   flushInBackground(): Promise<void> {
-    if (this.dirty.size === 0) return this.written;
-    const entries = [...this.dirty].map(([key, value]) => ({
-      key,
-      value: value === null ? null : this.codec.encode(value),
-    }));
-    this.dirty.clear();
-    for (const { key, value } of entries) this.writing.set(key, value);
+    const generation = this.dirty;
+    if (generation.size === 0) return this.written;
+    const entries: KeyValueEntry<string, Buffer>[] = [];
+    generation.forEach((value, key) => {
+      entries.push({ key, value: value === null ? null : this.codec.encode(value) });
+    });
+    this.dirty = new Map();
+    this.writing.push(generation);
     this.written = this.inner.putAll(entries).then(() => {
-      for (const { key, value } of entries) {
-        // A later flush of the key owns the entry now.
-        if (this.writing.get(key) !== value) continue;
-        this.writing.delete(key);
-        this.remember(key, value);
-      }
+      // Usually the oldest (writes end in order); a failed one before it stays readable.
+      const at = this.writing.indexOf(generation);
+      if (at >= 0) this.writing.splice(at, 1);
+      for (const entry of entries) this.remember(entry.key, entry.value);
     });
     return this.written;
   }
@@ -106,7 +110,18 @@ export class CachingStore<V> extends WrappedStore implements KeyValueStore<strin
   discard(): void {
     this.dirty.clear();
     this.clean.clear();
-    this.writing.clear();
+    this.writing = [];
+  }
+
+  /** The latest value written and not yet in LevelDB: undefined if none, null for a delete. */
+  private pending(key: string): V | null | undefined {
+    const dirty = this.dirty.get(key);
+    if (dirty !== undefined) return dirty;
+    for (let i = this.writing.length - 1; i >= 0; i -= 1) {
+      const value = this.writing[i]!.get(key);
+      if (value !== undefined) return value;
+    }
+    return undefined;
   }
 
   private async load(key: string): Promise<V | undefined> {
@@ -116,6 +131,7 @@ export class CachingStore<V> extends WrappedStore implements KeyValueStore<strin
   }
 
   private write(key: string, value: V | null): Promise<void> {
+    // The pending write shadows a clean entry; dropping it at once lets go of its bytes early.
     this.clean.delete(key);
     this.dirty.set(key, value);
     return this.dirty.size >= this.maxEntries ? this.flush() : DONE;

@@ -135,4 +135,44 @@ describe('CachingStore', () => {
     expect(await store.get('k0')).toBe(0);
     expect(reads).toBe(41);
   });
+
+  it('serves reads from flushes still being written, newest first, and from LevelDB once they end', async () => {
+    const inner = new BytesStore();
+    const gates: (() => void)[] = [];
+    const putAll = inner.putAll.bind(inner);
+    inner.putAll = async (entries) => {
+      await new Promise<void>((resolve) => gates.push(resolve));
+      await putAll(entries);
+    };
+    const store = new CachingStore(inner, codecs.json<number>(), 100);
+    await store.put('a', 1);
+    await store.put('b', 1);
+    const first = store.flushInBackground();
+    await store.put('a', 2);
+    await store.delete('b');
+    const second = store.flushInBackground();
+    await store.put('a', 3);
+    expect(await store.get('a')).toBe(3);
+    expect(await store.get('b')).toBeUndefined();
+    await store.delete('a');
+    expect(await store.get('a')).toBeUndefined();
+    await store.put('a', 4);
+    gates.shift()!();
+    await first;
+    expect(await store.get('b')).toBeUndefined();
+    expect(await store.get('a')).toBe(4);
+    await Promise.resolve();
+    gates.shift()!();
+    await second;
+    expect(await inner.get('b')).toBeUndefined();
+    expect(JSON.parse((await inner.get('a'))!.toString())).toBe(2);
+    expect(await store.get('a')).toBe(4);
+    const third = store.flush();
+    await new Promise((r) => setTimeout(r, 0));
+    gates.shift()!();
+    await third;
+    expect(JSON.parse((await inner.get('a'))!.toString())).toBe(4);
+    expect(await store.get('a')).toBe(4);
+    expect(await store.get('b')).toBeUndefined();
+  });
 });

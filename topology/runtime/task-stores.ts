@@ -20,7 +20,7 @@ interface OpenStore {
   changelogTopic: string;
   leveldb: LevelDbStore;
   cache: CachingStore<unknown> | undefined;
-  outer: KeyValueStore<string, unknown>;
+  outer: MeteredStore<unknown>;
   /** Next changelog offset reflected by the local store. */
   next: string;
 }
@@ -121,8 +121,10 @@ export class TaskStores {
   async flushInBackground(): Promise<{ written: Promise<void> }> {
     const writes: Promise<void>[] = [];
     for (const store of this.stores.values()) {
-      if (store.cache) writes.push(store.cache.flushInBackground());
-      else await store.outer.flush();
+      if (store.cache) {
+        store.outer.report();
+        writes.push(store.cache.flushInBackground());
+      } else await store.outer.flush();
     }
     const written = Promise.all(writes).then(() => undefined);
     // Awaited by the commit that started it; this keeps an early failure from being reported unhandled.
