@@ -114,6 +114,14 @@ export function buildLoadCli(): Command {
     )
     .addOption(
       new Option(
+        '--warmup <s>',
+        'seconds at the start of the load left out of the steady-state latency (whole-run figures keep them)',
+      )
+        .argParser(nonNegative)
+        .default(0),
+    )
+    .addOption(
+      new Option(
         '--settle <s>',
         'seconds at most to wait, after registering, until the handshakes stopped arriving (0: start at once)',
       )
@@ -160,6 +168,7 @@ export function buildLoadCli(): Command {
         drainSeconds: o.drain as number,
         waitReadySeconds: o.waitReady as number,
         settleSeconds: o.settle as number,
+        warmupSeconds: o.warmup as number,
         cleanup: o.cleanup as boolean,
         resultsDir: o.results as string,
         notes: o.note as string[],

@@ -89,6 +89,8 @@ export interface LoadRunOptions {
    * setting up its subscriptions (0: start at once).
    */
   settleSeconds?: number;
+  /** Seconds at the start of the load left out of the steady-state latency (the whole-run figures keep them). */
+  warmupSeconds?: number;
   /** Remove the generated subscriptions after the run. */
   cleanup: boolean;
   resultsDir: string;
@@ -372,6 +374,12 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
     const report = account({ expected: ledger, arrivals });
     const events = arrivals.filter((a) => a.type === 'event-notification');
     const latencies = events.flatMap((a) => (a.latencyMs !== undefined ? [a.latencyMs] : []));
+    const warmupSeconds = options.warmupSeconds ?? 0;
+    // A change's own time is its arrival minus its latency.
+    const steadyFrom = startMs + warmupSeconds * 1000;
+    const steadyLatencies = events.flatMap((a) =>
+      a.latencyMs !== undefined && a.arrivedAt - a.latencyMs >= steadyFrom ? [a.latencyMs] : [],
+    );
     const lastArrival = events.reduce((m, a) => Math.max(m, a.arrivedAt), startMs);
     const result: RunResult = {
       name: options.name,
@@ -409,6 +417,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
       deliveredRatePerSecond:
         lastArrival > startMs ? (report.totals.delivered / (lastArrival - startMs)) * 1000 : 0,
       latencyMs: summarize(latencies),
+      ...(warmupSeconds > 0 ? { steady: { warmupSeconds, latencyMs: summarize(steadyLatencies) } } : {}),
       counts: report.totals,
       timeline: buildTimeline({ startMs, sentPerSecond: sent.perSecond(), arrivals: events }),
       processes: [...processes.samples()],

@@ -8,7 +8,8 @@
 # Environment: KAFKA_BROKERS (127.0.0.1:9092), CPU_PROF=1 profiles the first processor
 # (node --cpu-prof into bench/results/raw/profiles/, not committed), HOPS=1 also runs the per-hop
 # probe (bench/load/hop-probe.ts: <name>-hops.{json,md}), SETTLE (30) the seconds at most to wait
-# for the subscriptions' handshakes before the load (0: start right after registering, as before).
+# for the subscriptions' handshakes before the load (0: start right after registering, as before),
+# WARMUP (10) the seconds at the start of the load left out of the steady-state latency.
 set -euo pipefail
 RATE=${1:?rate}; SUBS=${2:?subscriptions}; PROCS=${3:-1}; DURATION=${4:-30}
 NAME=${5:-load-${RATE}x${SUBS}-p${PROCS}}; NOTE=${6:-}
@@ -93,5 +94,5 @@ if [[ ${HOPS:-0} == 1 ]]; then
 fi
 npx tsx bench/load/cli.ts --rate "$RATE" --duration "$DURATION" --subscriptions "$SUBS" \
   --brokers "$BROKERS" --topic "$P.changelog" --service http://127.0.0.1:18190 --group "$P" \
-  --pids "$(IFS=,; echo "${PIDS[*]}")" --drain 120 --settle "${SETTLE:-30}" --senders "${SENDERS:-2}" --lanes "${LANES:-16}" --batch "${BATCH:-1000}" --name "$NAME" \
+  --pids "$(IFS=,; echo "${PIDS[*]}")" --drain 120 --settle "${SETTLE:-30}" --warmup "${WARMUP:-10}" --senders "${SENDERS:-2}" --lanes "${LANES:-16}" --batch "${BATCH:-1000}" --name "$NAME" \
   --note "processors: $PROCS (pids ${PIDS[*]}; the last is the HTTP sink), HTTP sink in its own process; $(uptime | sed 's/.*load/load/') before the run on 2 cores shared with other developers${NOTE:+; $NOTE}"

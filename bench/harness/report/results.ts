@@ -22,6 +22,11 @@ export interface RunResult {
   sentRatePerSecond: number;
   deliveredRatePerSecond: number;
   latencyMs: Summary;
+  /**
+   * Latency of the changes that occurred after the first `warmupSeconds` of load: a process that
+   * has just started (JIT, empty caches) is slower than one that has been running.
+   */
+  steady?: { warmupSeconds: number; latencyMs: Summary };
   counts: Counts;
   timeline: TimelinePoint[];
   processes: ProcessSample[];
@@ -59,6 +64,13 @@ export function markdownTable(result: RunResult): string {
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     `| ${String(result.settings.rate ?? '–')} | ${result.sent} | ${fmt(result.sentRatePerSecond, 0)} | ${fmt(result.deliveredRatePerSecond, 0)} | ${fmt(l.p50)} | ${fmt(l.p99)} | ${fmt(l.max)} | ${c.expected} | ${c.delivered} | ${c.missing} | ${c.duplicate} | ${c.outOfOrder} | ${maxLag} |`,
   ];
+  if (result.steady !== undefined) {
+    const w = result.steady.latencyMs;
+    lines.push(
+      '',
+      `Changes that occurred after the first ${result.steady.warmupSeconds} s of load (${w.count} notifications): p50 ${fmt(w.p50)} ms, p99 ${fmt(w.p99)} ms, max ${fmt(w.max)} ms.`,
+    );
+  }
   if (cpu.size > 0) {
     lines.push('', '| pid | mean CPU % | max CPU % | max RSS MiB |', '|---:|---:|---:|---:|');
     for (const [pid, e] of cpu) {
