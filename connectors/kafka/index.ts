@@ -6,6 +6,7 @@ export {
   type KafkaTransportConfigInput,
 } from './config.js';
 export {
+  connectionCodecInstalled,
   groupMessagesInstalled,
   nativeCrcInstalled,
   recordBatchEncoderInstalled,

@@ -7,8 +7,9 @@
  * caller importing it before us), it keeps its own function, which computes the same value.
  *
  * Once the checksum is in place, kafkajs's record batch encoder, produce request, record decoder
- * and producer's grouping of messages per partition are replaced as well (see record-batch-install.ts), so that every module importing this one gets
- * them all.
+ * and producer's grouping of messages per partition are replaced as well (see record-batch-install.ts),
+ * and so are its request framing and its connection's reading of responses (connection-install.ts),
+ * so that every module importing this one gets them all.
  */
 import { existsSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
@@ -19,6 +20,7 @@ import {
   installRecordBatchEncoder,
   installRecordDecoder,
 } from './record-batch-install.js';
+import { installConnectionCodec } from './connection-install.js';
 
 const require = createRequire(import.meta.url);
 
@@ -52,3 +54,6 @@ export const recordDecoderInstalled: boolean = installRecordDecoder();
 
 /** Whether kafkajs's producer groups messages per partition with group-messages.ts in this process. */
 export const groupMessagesInstalled: boolean = installGroupMessages();
+
+/** Whether kafkajs frames requests and reads responses with request-frame.ts and response-reader.ts. */
+export const connectionCodecInstalled: boolean = installConnectionCodec();
