@@ -6,7 +6,8 @@
 #   bash bench/load/run-target.sh <rate> <subscriptions> <processors> <duration> [name] [note]
 #
 # Environment: KAFKA_BROKERS (127.0.0.1:9092), CPU_PROF=1 profiles the first processor
-# (node --cpu-prof into bench/results/raw/profiles/, not committed), HOPS=1 also runs the per-hop
+# (node --cpu-prof into bench/results/raw/profiles/, not committed), SINK_PROF=1 the HTTP sink
+# (sink-<name>.cpuprofile there), HOPS=1 also runs the per-hop
 # probe (bench/load/hop-probe.ts: <name>-hops.{json,md}), SETTLE (30) the seconds at most to wait
 # for the subscriptions' handshakes before the load (0: start right after registering, as before),
 # WARMUP (10) the seconds at the start of the load left out of the steady-state latency.
@@ -84,7 +85,12 @@ if [[ ${CPU_PROF:-0} == 1 ]]; then
 fi
 launch 0 processor 18190 "${PROF[@]}"
 for ((n = 1; n < PROCS; n++)); do launch "$n" processor $((18190 + n)); done
-launch sink http-sink 18199
+SINK_FLAGS=()
+if [[ ${SINK_PROF:-0} == 1 ]]; then
+  mkdir -p "$ROOT/bench/results/raw/profiles"
+  SINK_FLAGS=(--cpu-prof --cpu-prof-dir="$ROOT/bench/results/raw/profiles" --cpu-prof-name="sink-$NAME.cpuprofile")
+fi
+launch sink http-sink 18199 "${SINK_FLAGS[@]}"
 
 cd "$ROOT"
 if [[ ${HOPS:-0} == 1 ]]; then
