@@ -10,6 +10,7 @@
  *
  *   npx tsx bench/load/processor-drain.ts --changes 100000 --subscriptions 1000 [--name N] [--cpu-prof]
  *     [--service-root DIR]   a built checkout to run instead of this one (to compare two versions)
+ *   PROCESSOR_NODE_FLAGS="--max-semi-space-size=64 --trace-gc" passes Node flags to the processor.
  */
 // Before kafkajs: the harness's producers use the same codec replacements as the service (docs/kafka-codec.md).
 import '../../connectors/kafka/native-crc.js';
@@ -88,6 +89,8 @@ await admin.connect();
 
 function startProcessor(profile: boolean): ChildProcess {
   const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results/raw/profiles')}`] : [];
+  // Node flags of the processor for experiments (V8 heap sizes, GC tracing), space-separated.
+  flags.push(...(process.env['PROCESSOR_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== ''));
   if (profile) mkdirSync(join(root, 'bench/results/raw/profiles'), { recursive: true });
   const bin = join(o.serviceRoot ?? root, 'bin/substream.js');
   const child = spawn(process.execPath, [...flags, bin, 'run', 'processor'], {
