@@ -10,8 +10,9 @@ import type {
 } from '../../processors/index.js';
 import { DeliveryProcessor, subscriptionStoreKey } from '../../processors/index.js';
 import { codecs } from '../../state/index.js';
-import type { Processor, Topology } from '../../topology/index.js';
+import type { Processor, StreamRecord, Topology } from '../../topology/index.js';
 import { TopologyBuilder } from '../../topology/index.js';
+import { HeldOutputs } from './held-outputs.js';
 
 export const STORE_DELIVERY = 'delivery';
 
@@ -26,6 +27,19 @@ export interface DeliveryTopologyOptions {
   /** Per task: attempts, outcomes, change-to-acknowledgement latency, parked subscriptions. */
   metrics?: (taskId: string) => DeliveryMetrics;
   now?: () => number;
+  /**
+   * How long outcomes and dead letters are held so that they leave together (see HeldOutputs);
+   * 0 forwards each at once. Default 200 ms: due at every punctuation round of the runtime (250 ms).
+   */
+  outputFlushMs?: number;
+}
+
+/** Held outputs are forwarded from `process` once this many wait, whatever the time. */
+const MAX_HELD_OUTPUTS = 1_000;
+
+interface DeliveryOutput {
+  record: StreamRecord<DeliveryOutcome | DeadLetter>;
+  child: 'outcomes' | 'dead-letters';
 }
 
 /** The delivery stage's options as the service's settings give them. */
@@ -58,9 +72,21 @@ export function buildDeliveryTopology(o: DeliveryTopologyOptions): Topology {
 
 function deliverNode(o: DeliveryTopologyOptions): Processor<Notification, DeliveryOutcome | DeadLetter> {
   const now = o.now ?? Date.now;
+  const flushMs = o.outputFlushMs ?? 200;
   let stage: DeliveryProcessor | undefined;
+  let outputs: HeldOutputs<DeliveryOutput> | undefined;
   return {
     async init(ctx) {
+      const held = new HeldOutputs<DeliveryOutput>(
+        ({ record, child }) => ctx.forward(record, child),
+        () => stage?.committableOffset(),
+      );
+      outputs = held;
+      const emit = (output: DeliveryOutput): Promise<void> => {
+        if (flushMs === 0) return ctx.forward(output.record, output.child);
+        held.add(output);
+        return Promise.resolve();
+      };
       stage = new DeliveryProcessor(
         {
           store: ctx.store<DeliveryStoreValue>(STORE_DELIVERY),
@@ -69,18 +95,18 @@ function deliverNode(o: DeliveryTopologyOptions): Processor<Notification, Delive
           ...(o.metrics ? { metrics: o.metrics(ctx.taskId) } : {}),
           // Outcomes are keyed like the matches, so they reach the task that numbers the subscription.
           emitOutcome: (outcome) =>
-            ctx.forward(
-              {
+            emit({
+              record: {
                 key: subscriptionStoreKey(outcome.subscriptionId, outcome.tenant),
                 value: outcome,
                 timestamp: now(),
                 headers: {},
               },
-              'outcomes',
-            ),
+              child: 'outcomes',
+            }),
           emitDeadLetter: (deadLetter) =>
-            ctx.forward(
-              {
+            emit({
+              record: {
                 key: subscriptionStoreKey(
                   deadLetter.notification.subscriptionId,
                   deadLetter.notification.tenant,
@@ -89,22 +115,25 @@ function deliverNode(o: DeliveryTopologyOptions): Processor<Notification, Delive
                 timestamp: now(),
                 headers: {},
               },
-              'dead-letters',
-            ),
+              child: 'dead-letters',
+            }),
         },
         o.delivery ?? {},
       );
       await stage.init();
       ctx.schedule(250, 'wall-clock', (timestamp) => stage!.punctuate(timestamp));
+      if (flushMs > 0) ctx.schedule(flushMs, 'wall-clock', () => (held.size > 0 ? held.flush() : undefined));
     },
     async process(record, ctx) {
+      if (outputs!.size >= MAX_HELD_OUTPUTS) await outputs!.flush();
       await stage!.process({ notification: record.value, offset: ctx.offset ?? '0' });
     },
     committableOffset() {
-      return stage?.committableOffset();
+      return outputs?.committableOffset();
     },
     async close() {
       await stage?.close();
+      await outputs?.flush();
     },
   };
 }

@@ -8,8 +8,7 @@ import type {
   OutputTopics,
   SubscriptionStatusRecord,
 } from '../../processors/index.js';
-import { normalizeSubscription, subscriptionStoreKey } from '../../processors/index.js';
-import type { ReadOnlyTable, TopicSpec, Transport } from '../../state/index.js';
+import type { TopicSpec, Transport } from '../../state/index.js';
 import { codecs, GlobalTable } from '../../state/index.js';
 import {
   AmqpSink,
@@ -40,6 +39,7 @@ import { TopicDeadLetters } from './dead-letters.js';
 import { EventsRouter, queryEndpoint } from './event-routing.js';
 import { ChangelogIntake } from './intake.js';
 import { SubscriptionRegistry, TopicRegistry } from './registries.js';
+import { signingSecrets } from './signing-secrets.js';
 import { SubscriptionStatusService } from './status.js';
 import { TableWriter } from './table-writer.js';
 
@@ -276,7 +276,7 @@ export async function startService({ config, mode, logger }: StartServiceOptions
       await subscriptions.start(transport);
       stoppers.push(() => subscriptions.stop());
     }
-    const sink = createSink(sinkMode, config, (id) => signingSecret(subscriptions, id), logger);
+    const sink = createSink(sinkMode, config, signingSecrets(subscriptions), logger);
     sinks.push(sink);
     supervisors.push(
       superviseConnection(sink, {
@@ -349,16 +349,6 @@ function startCatalog(
     pending ??= setTimeout(recount, 200).unref();
   });
   return catalog;
-}
-
-function signingSecret(table: ReadOnlyTable<FhirResource>, subscriptionId: string): string | undefined {
-  const resource = table.get(subscriptionStoreKey(subscriptionId));
-  if (!resource) return undefined;
-  try {
-    return normalizeSubscription(resource).options.signingSecret;
-  } catch {
-    return undefined; // an unreadable subscription never reached a sink: it was refused at the API
-  }
 }
 
 function createSink(
