@@ -21,6 +21,7 @@ import type { Clock } from '../processor.js';
 import { systemClock } from '../processor.js';
 import { describeFailure, isRecoverable } from './failures.js';
 import { RecordCollector, TopicPartitions } from './record-collector.js';
+import { coalescingProducer } from './coalescing-producer.js';
 import { StreamTask } from './task.js';
 import { TaskStores } from './task-stores.js';
 
@@ -551,7 +552,7 @@ export class KafkaStreams {
     }
     await this.startTables();
     await this.settleTransactions();
-    if (!this.exactlyOnce) this.sharedProducer = await this.transport.producer();
+    if (!this.exactlyOnce) this.sharedProducer = coalescingProducer(await this.transport.producer());
     this.cancelTicker = this.clock.every(this.config.punctuationIntervalMs, () => this.punctuate(generation));
     const topics = [...this.topicToSub.keys()];
     if (topics.length === 0) return;
