@@ -68,11 +68,27 @@ export function createDeliveryMetrics(
   );
   const sink = labels.sink;
   const task = labels.task ?? '';
+  // Labelled children looked up once: prom-client otherwise builds a label key at every call,
+  // several times per notification.
+  const attemptsBy = children((result) => attempts.labels({ sink, result }));
+  const outcomesBy = children((result) => outcomes.labels({ sink, result }));
+  const latencyOfSink = latency.labels({ sink });
+  const parkedOfTask = parked.labels({ sink, task });
   return {
-    attempt: (kind) => attempts.inc({ sink, result: kind }),
-    outcome: (result) => outcomes.inc({ sink, result }),
-    latency: (seconds) => latency.observe({ sink }, seconds),
-    parkedSubscriptions: (count) => parked.set({ sink, task }, count),
+    attempt: (kind) => attemptsBy(kind).inc(),
+    outcome: (result) => outcomesBy(result).inc(),
+    latency: (seconds) => latencyOfSink.observe(seconds),
+    parkedSubscriptions: (count) => parkedOfTask.set(count),
+  };
+}
+
+/** A labelled child per label value, made on first use. */
+function children<C>(make: (value: string) => C): (value: string) => C {
+  const made = new Map<string, C>();
+  return (value) => {
+    let child = made.get(value);
+    if (child === undefined) made.set(value, (child = make(value)));
+    return child;
   };
 }
 
