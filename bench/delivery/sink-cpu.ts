@@ -7,13 +7,14 @@
  *
  *   npx tsx bench/delivery/sink-cpu.ts [--root <checkout with dist/ built>] [--rate 1500]
  *     [--seconds 20] [--subscriptions 1000] [--brokers 127.0.0.1:9092] [--profile <dir>]
+ *     [--name N]   appends the run's figures to bench/results/N.jsonl
  *
  * `--root` runs another build of the service (an unchanged checkout, for A/B runs); the topics,
  * the subscriptions and the notifications are made here, the same for both.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CompressionTypes, Kafka, logLevel, Partitioners, type Message } from 'kafkajs';
@@ -189,6 +190,15 @@ try {
     cpuMicrosPerNotification: Math.round(cpu / total),
   };
   console.log(JSON.stringify(result));
+  const name = args.get('name');
+  if (name !== undefined) {
+    // One line per run, appended: A/B runs of several builds collect in one file.
+    mkdirSync(join(here, '../results'), { recursive: true });
+    appendFileSync(
+      join(here, '../results', `${name}.jsonl`),
+      `${JSON.stringify({ ...result, at: new Date().toISOString(), loadavg: loadavg()[0] })}\n`,
+    );
+  }
 } finally {
   sink?.kill('SIGTERM');
   if (sink && sink.exitCode === null) await new Promise((r) => sink!.once('exit', r));
