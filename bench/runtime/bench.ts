@@ -4,6 +4,7 @@
 // Run with `npm run bench:runtime`; writes bench/results/runtime.json and runtime.md.
 // Before kafkajs: it runs with the native CRC-32C and the record codec replacements (see native-crc.ts).
 import {
+  connectionCodecInstalled,
   groupMessagesInstalled,
   nativeCrcInstalled,
   recordBatchEncoderInstalled,
@@ -158,6 +159,7 @@ async function fullRun(): Promise<void> {
       recordBatchEncoder: recordBatchEncoderInstalled,
       recordDecoder: recordDecoderInstalled,
       groupMessagesPerPartition: groupMessagesInstalled,
+      requestFramingAndResponseReading: connectionCodecInstalled,
     },
     records: RECORDS,
     valueBytes: VALUE.length,
@@ -190,7 +192,7 @@ async function fullRun(): Promise<void> {
     '',
     `${ROUNDS} rounds, the three pipelines alternating; the median round of each is shown.`,
     '',
-    `kafkajs replacements installed in the main process, for the bare loop and the stateful topology: native CRC-32C ${installed(nativeCrcInstalled)}, record batch and produce request encoder ${installed(recordBatchEncoderInstalled)}, record decoder ${installed(recordDecoderInstalled)}, linear grouping per partition ${installed(groupMessagesInstalled)} (see docs/kafka-codec.md). The stock bare loop runs the same code in a child process that loads kafkajs without them (it checks that kafkajs's own CRC-32C, record, record batch, produce request, record decoder and grouping modules were in use).`,
+    `kafkajs replacements installed in the main process, for the bare loop and the stateful topology: native CRC-32C ${installed(nativeCrcInstalled)}, record batch and produce request encoder ${installed(recordBatchEncoderInstalled)}, record decoder ${installed(recordDecoderInstalled)}, linear grouping per partition ${installed(groupMessagesInstalled)}, request framing and response reading ${installed(connectionCodecInstalled)} (see docs/kafka-codec.md). The stock bare loop runs the same code in a child process that loads kafkajs without them (it checks that kafkajs's own CRC-32C, record, record batch, produce request, record decoder, grouping, request framing and response reading were in use).`,
     '',
     '| pipeline | records/s | p50 ms | p99 ms | CPU ms / 1,000 records |',
     '|---|---:|---:|---:|---:|',

@@ -19,8 +19,10 @@ export interface StockBareMessage {
 
 const require = createRequire(import.meta.url);
 const KAFKAJS_SRC = join(dirname(require.resolve('kafkajs/package.json')), 'src');
-/** The modules connectors/kafka/native-crc.ts and record-batch-install.ts replace. */
+/** The modules connectors/kafka/native-crc.ts, record-batch-install.ts and connection-install.ts replace. */
 const REPLACED = [
+  'protocol/request.js',
+  'network/connection.js',
   'protocol/recordBatch/crc32C/index.js',
   'protocol/recordBatch/record/v0/index.js',
   'protocol/recordBatch/v0/index.js',
@@ -42,8 +44,13 @@ function isStock(module: string): boolean {
   const entry = require.cache[path];
   if (entry === undefined) return false;
   const exported = entry.exports as unknown;
+  // The connection is kafkajs's own class either way: it is its response reading that is replaced.
   const fn =
-    typeof exported === 'function' ? exported : (exported as { RecordBatch?: unknown } | null)?.RecordBatch;
+    module === 'network/connection.js'
+      ? (exported as { prototype?: { processData?: unknown } } | null)?.prototype?.processData
+      : typeof exported === 'function'
+        ? exported
+        : (exported as { RecordBatch?: unknown } | null)?.RecordBatch;
   return typeof fn === 'function' && readFileSync(path, 'utf8').includes(fn.toString());
 }
 
