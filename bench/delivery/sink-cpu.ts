@@ -22,6 +22,7 @@ import { loadConfig } from '../../app/config/index.js';
 import { topicPlan } from '../../app/kafka/index.js';
 import { subscriptionStoreKey, type Notification } from '../../processors/index.js';
 import { generateSubscriptions } from '../harness/generate/subscriptions.js';
+import { uniqueTopics } from '../../test/support/service.js';
 import { processCpuMicros } from './process-cpu.js';
 
 const args = new Map<string, string>();
@@ -40,15 +41,7 @@ const profileDir = args.get('profile');
 const prefix = `bench-sinkcpu-${Date.now()}-${process.pid}`;
 const env: Record<string, string> = {
   APPLICATION_ID: prefix,
-  TOPIC_CHANGELOG: `${prefix}.changelog`,
-  TOPIC_CHANGELOG_DLQ: `${prefix}.changelog.dlq`,
-  TOPIC_SUBSCRIPTIONS: `${prefix}.subscriptions`,
-  TOPIC_SUBSCRIPTION_TOPICS: `${prefix}.subscription-topics`,
-  TOPIC_NOTIFICATIONS_REST_HOOK: `${prefix}.notifications.rest-hook`,
-  TOPIC_NOTIFICATIONS_MESSAGE: `${prefix}.notifications.message`,
-  TOPIC_NOTIFICATIONS_KAFKA: `${prefix}.notifications.kafka`,
-  TOPIC_DELIVERY_OUTCOMES: `${prefix}.delivery-outcomes`,
-  TOPIC_DELIVERY_DLQ: `${prefix}.delivery-dlq`,
+  ...uniqueTopics(prefix),
   KAFKA_BROKERS: brokers,
   HOST: '127.0.0.1',
   ENDPOINT_ALLOWLIST: '127.0.0.1',
