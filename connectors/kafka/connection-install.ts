@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { KafkajsEncoder } from './record-batch-encoder.js';
+import { encoderOver } from './record-batch-encoder.js';
 import { createRequestFrame, type RequestFrameFunction } from './request-frame.js';
 import { createProcessData, type ProcessDataFunction } from './response-reader.js';
 
@@ -39,13 +39,7 @@ export function installConnectionCodec(): boolean {
   const Encoder = require(KAFKAJS_ENCODER_MODULE) as { prototype: object };
   const requestEntry = require.cache[KAFKAJS_REQUEST_MODULE];
   if (requestEntry === undefined) return false;
-  const wrap = (buf: Buffer, size: number): KafkajsEncoder => {
-    const encoder = Object.create(Encoder.prototype) as KafkajsEncoder;
-    encoder.buf = buf;
-    encoder.offset = size;
-    return encoder;
-  };
-  const request = createRequestFrame(wrap, originalRequest);
+  const request = createRequestFrame(encoderOver(Encoder.prototype), originalRequest);
   requestEntry.exports = request;
   // Loaded now, it takes the framing above.
   const Connection = require(KAFKAJS_CONNECTION_MODULE) as {

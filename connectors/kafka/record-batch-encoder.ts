@@ -245,16 +245,21 @@ export interface RecordBatchCodec {
   wrap: (buf: Buffer, size: number) => KafkajsEncoder;
 }
 
-/** The replacement `Record` and `RecordBatch`, deferring to kafkajs's `parts` off the common path. */
-export function createRecordBatchCodec(parts: KafkajsCodecParts): RecordBatchCodec {
-  const { Long, encoderPrototype } = parts;
-
-  const wrap = (buf: Buffer, size: number): KafkajsEncoder => {
+/** Makes kafkajs `Encoder`s (of `encoderPrototype`) over buffers already written, without copying. */
+export function encoderOver(encoderPrototype: object): (buf: Buffer, size: number) => KafkajsEncoder {
+  return (buf, size) => {
     const encoder = Object.create(encoderPrototype) as KafkajsEncoder;
     encoder.buf = buf;
     encoder.offset = size;
     return encoder;
   };
+}
+
+/** The replacement `Record` and `RecordBatch`, deferring to kafkajs's `parts` off the common path. */
+export function createRecordBatchCodec(parts: KafkajsCodecParts): RecordBatchCodec {
+  const { Long, encoderPrototype } = parts;
+
+  const wrap = encoderOver(encoderPrototype);
 
   const Record = (input: RecordInput): unknown => {
     const { offsetDelta = 0, timestampDelta = 0, key, value, headers = {} } = input;
