@@ -73,3 +73,49 @@ function withTokens(value: unknown, depth: number, texts: string[], top = false)
   }
   return copy;
 }
+
+/** The proxy traps of a lazy object before it is read; removed once it is (see lazyJson). */
+type LazyTraps = ProxyHandler<Record<string | symbol, unknown>>;
+
+/**
+ * An object that stands for `parse()` and calls it only when something first looks into it
+ * (a property, its keys, `in`): most resources of a match record, and most previous versions,
+ * are never read field by field, only embedded as text or passed on. With its `text`, the
+ * object is remembered as that text, which is then spliced into payloads without parsing.
+ * On first use the parsed properties are copied onto the proxy's target and the traps are
+ * dropped from the handler, so later reads go to a plain object at the proxy's own cost.
+ * `parse` should throw a DecodeError for text it cannot read: the error surfaces at first use.
+ */
+export function lazyJson<T extends object>(parse: () => T, text?: string): T {
+  const target: Record<string | symbol, unknown> = {};
+  const handler: LazyTraps = {};
+  const load = (): void => {
+    // Parsed before the traps go: text that cannot be read keeps throwing on every use.
+    const value = parse();
+    for (const key of Object.keys(handler) as (keyof LazyTraps)[]) delete handler[key];
+    for (const key of Object.keys(value)) {
+      const v = (value as Record<string, unknown>)[key];
+      // A `__proto__` key of the JSON is a property, not the prototype.
+      if (key === '__proto__')
+        Object.defineProperty(target, key, {
+          value: v,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      else target[key] = v;
+    }
+  };
+  // Every operation that can observe the object's content loads it first, then does what it does.
+  handler.get = (t, key) => (load(), Reflect.get(t, key));
+  handler.has = (t, key) => (load(), Reflect.has(t, key));
+  handler.ownKeys = (t) => (load(), Reflect.ownKeys(t));
+  handler.getOwnPropertyDescriptor = (t, key) => (load(), Reflect.getOwnPropertyDescriptor(t, key));
+  handler.set = (t, key, value) => (load(), Reflect.set(t, key, value));
+  handler.defineProperty = (t, key, d) => (load(), Reflect.defineProperty(t, key, d));
+  handler.deleteProperty = (t, key) => (load(), Reflect.deleteProperty(t, key));
+  handler.preventExtensions = (t) => (load(), Reflect.preventExtensions(t));
+  const lazy = new Proxy(target, handler) as unknown as T;
+  if (text !== undefined) known.set(lazy, text);
+  return lazy;
+}
