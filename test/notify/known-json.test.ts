@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lazyJson, rememberJson, stringifyWithKnown } from '../../processors/index.js';
+import { knownJson, lazyJson, rememberJson, stringifyWithKnown } from '../../processors/index.js';
 
 describe('stringifyWithKnown', () => {
   it('gives JSON.stringify output, with remembered text spliced where the object is', () => {
@@ -61,9 +61,12 @@ describe('lazyJson', () => {
       (o) => JSON.stringify({ ...o }),
       (o) => JSON.stringify(Object.entries(o)),
       (o) => stringifyWithKnown({ a: [o] }),
+      (o) => stringifyWithKnown(o),
+      (o) => knownJson(o),
+      (o) => [(o as { id?: string }).id, knownJson(o), stringifyWithKnown({ a: o })],
     ];
     for (const use of uses) {
-      expect(use(lazyJson(() => JSON.parse(text) as object))).toBe(use(JSON.parse(text) as object));
+      expect(use(lazyJson(() => JSON.parse(text) as object))).toEqual(use(JSON.parse(text) as object));
     }
   });
 
