@@ -236,6 +236,15 @@ describe('versions store values', () => {
     }
   });
 
+  it('give a previous version that a match record writes as the parsed resource would be', async () => {
+    const { resource: current, record } = await decoded(JSON.stringify({ interaction: 'update', resource }));
+    const back = codec.decode(codec.encode({ ...header, resource: current!, record: record! }));
+    const records = matchRecordCodec();
+    const withStored = records.encode({ ...match, previous: back.resource! });
+    expect(withStored).toEqual(records.encode({ ...match, previous: JSON.parse(JSON.stringify(resource)) }));
+    expect(records.decode(withStored).previous).toEqual(resource);
+  });
+
   it('reject a kept record that cannot be read, when it is read', () => {
     expect(() => codec.decode(Buffer.from('\u0002{"deleted":false}'))).toThrow(DecodeError);
     expect(() => codec.decode(Buffer.from('\u0002{"deleted":false}\n[]'))).toThrow(DecodeError);
