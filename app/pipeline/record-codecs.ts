@@ -1,10 +1,5 @@
 import type { FhirResource, Match, StoredVersion } from '../../processors/index.js';
-import {
-  knownJson,
-  rememberJson,
-  resourceOfSourceRecord,
-  stringifyWithKnown,
-} from '../../processors/index.js';
+import { knownJson, lazyJson, resourceOfSourceRecord, stringifyWithKnown } from '../../processors/index.js';
 import type { Codec } from '../../state/index.js';
 import { codecs, DecodeError } from '../../state/index.js';
 
@@ -29,12 +24,22 @@ const NEWLINE = 0x0a;
 export function matchRecordCodec(): Codec<Match> {
   const parse = <T>(bytes: Buffer, start: number, end: number): T =>
     JSON.parse(bytes.toString('utf8', start, end)) as T;
-  /** A resource segment, its text remembered: the notification payloads embed it as it is. */
+  /**
+   * A resource segment, its text remembered: the notification payloads embed it as it is, and
+   * most never read a field of it, so it is parsed only if something does (lazyJson).
+   */
   const resource = (bytes: Buffer, start: number, end: number): FhirResource => {
     const text = bytes.toString('utf8', start, end);
-    const r = JSON.parse(text) as FhirResource;
-    rememberJson(r, text);
-    return r;
+    // What the encoder writes is an object; anything else is not a segment of ours.
+    if (text[0] !== '{' || text[text.length - 1] !== '}')
+      throw new Error('a resource segment is not an object');
+    return lazyJson(() => {
+      try {
+        return JSON.parse(text) as FhirResource;
+      } catch (cause) {
+        throw new DecodeError('Match record resource cannot be decoded', { cause });
+      }
+    }, text);
   };
   return {
     name: 'match-v1',
@@ -89,9 +94,9 @@ const SOURCE_RECORD = 0x02;
  *   0x02 | the version without resource and record (JSON) | \n | the changelog record, as it came
  *
  * Every other version (primed bodies, bodies from other formats or from a repartition) is plain
- * JSON, the layout older versions wrote, which is still read. Reading a version parses the
- * record and takes its resource, as the decode stage did, and keeps the record with it (a
- * tombstone that keeps the deleted body is stored the same way).
+ * JSON, the layout older versions wrote, which is still read. Reading a version keeps the record
+ * with it (a tombstone that keeps the deleted body is stored the same way) and takes its
+ * resource from it as the decode stage did, when the resource is first read.
  */
 export function versionValueCodec(): Codec<StoredVersion> {
   const plain = storeValueCodec<StoredVersion>();
@@ -111,9 +116,19 @@ export function versionValueCodec(): Codec<StoredVersion> {
         if (end < 0) throw new Error('missing segment separator');
         const header = JSON.parse(bytes.toString('utf8', 1, end)) as StoredVersion;
         const record = bytes.subarray(end + 1);
-        const resource = resourceOfSourceRecord(record);
-        if (resource === undefined) throw new Error('the record holds no resource');
-        header.resource = resource;
+        // Kept only from records that begin an object (sourceRecordOf).
+        if (record[0] !== OPEN_BRACE) throw new Error('the record is not a JSON object');
+        // Most stored versions are read as the previous version of a change and never looked
+        // into (criteria and payloads that read %previous are few): parsed on first use.
+        header.resource = lazyJson(() => {
+          try {
+            const resource = resourceOfSourceRecord(record);
+            if (resource === undefined) throw new Error('the record holds no resource');
+            return resource;
+          } catch (cause) {
+            throw new DecodeError('Stored version cannot be decoded', { cause });
+          }
+        });
         header.record = record;
         return header;
       } catch (cause) {

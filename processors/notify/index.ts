@@ -28,4 +28,4 @@ export {
   type EventsQuery,
 } from './events-bundle.js';
 export type { StatusType } from './payload-context.js';
-export { rememberJson, stringifyWithKnown, knownJson } from './known-json.js';
+export { rememberJson, stringifyWithKnown, knownJson, lazyJson } from './known-json.js';

@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { FhirResource, Match, NormalizedSubscription, StoredVersion } from '../../processors/index.js';
 import {
   decodeChangeRecord,
   normalizeSubscription,
   rememberJson,
   sourceRecordOf,
+  stringifyWithKnown,
 } from '../../processors/index.js';
 import { matchRecordCodec, storeValueCodec, versionValueCodec } from '../../app/pipeline/record-codecs.js';
 import { withoutUnusedPrevious } from '../../app/pipeline/processor-topology.js';
@@ -55,6 +56,31 @@ describe('match record codec', () => {
   it('rejects bytes in no known layout', () => {
     expect(() => codec.decode(Buffer.from([0x02, 0x7b, 0x7d]))).toThrow(DecodeError);
     expect(() => codec.decode(Buffer.from('\u0001{}'))).toThrow(DecodeError);
+    expect(() => codec.decode(Buffer.from('\u0001{}\n[1]\n'))).toThrow(DecodeError);
+  });
+
+  it('parses resource and previous only when they are read; their text is spliced as it came', () => {
+    const bytes = codec.encode(match);
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const back = codec.decode(bytes);
+      expect(parse).toHaveBeenCalledTimes(1);
+      expect(stringifyWithKnown({ entry: [{ resource: back.resource }] })).toBe(
+        JSON.stringify({ entry: [{ resource }] }),
+      );
+      expect(parse).toHaveBeenCalledTimes(1);
+      expect(back.resource?.meta?.versionId).toBe('2');
+      expect(back.previous).toEqual(previous);
+      expect(parse).toHaveBeenCalledTimes(3);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('reports a resource segment that cannot be read when it is read', () => {
+    const back = codec.decode(Buffer.from('\u0001{"subscriptionId":"s1"}\n{"id":}\n'));
+    expect(() => back.resource?.id).toThrow(DecodeError);
+    expect(() => JSON.stringify({ ...back })).toThrow(DecodeError);
   });
 });
 
@@ -193,11 +219,40 @@ describe('versions store values', () => {
     expect(codec.decode(Buffer.from(JSON.stringify(value)))).toEqual(value);
   });
 
-  it('reject a kept record that cannot be read', () => {
+  it('parse a kept record only when the resource is read', async () => {
+    const { resource: current, record } = await decoded(JSON.stringify({ interaction: 'update', resource }));
+    const bytes = codec.encode({ ...header, resource: current!, record: record! });
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const back = codec.decode(bytes);
+      expect(parse).toHaveBeenCalledTimes(1);
+      // Stored again (a tombstone), the record is kept without being read.
+      expect(codec.encode({ ...back, deleted: true })[0]).toBe(0x02);
+      expect(parse).toHaveBeenCalledTimes(1);
+      expect(back.resource?.id).toBe('obs-1');
+      expect(parse).toHaveBeenCalledTimes(2);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('give a previous version that a match record writes as the parsed resource would be', async () => {
+    const { resource: current, record } = await decoded(JSON.stringify({ interaction: 'update', resource }));
+    const back = codec.decode(codec.encode({ ...header, resource: current!, record: record! }));
+    const records = matchRecordCodec();
+    const withStored = records.encode({ ...match, previous: back.resource! });
+    expect(withStored).toEqual(records.encode({ ...match, previous: JSON.parse(JSON.stringify(resource)) }));
+    expect(records.decode(withStored).previous).toEqual(resource);
+  });
+
+  it('reject a kept record that cannot be read, when it is read', () => {
     expect(() => codec.decode(Buffer.from('\u0002{"deleted":false}'))).toThrow(DecodeError);
-    expect(() => codec.decode(Buffer.from('\u0002{"deleted":false}\n{"interaction":'))).toThrow(DecodeError);
-    expect(() => codec.decode(Buffer.from('\u0002{"deleted":false}\n{"interaction":"delete"}'))).toThrow(
-      DecodeError,
-    );
+    expect(() => codec.decode(Buffer.from('\u0002{"deleted":false}\n[]'))).toThrow(DecodeError);
+    for (const text of ['{"interaction":', '{"interaction":"delete"}']) {
+      const back = codec.decode(Buffer.from(`\u0002{"deleted":false}\n${text}`));
+      expect(() => back.resource?.resourceType).toThrow(DecodeError);
+      // Every read, not only the first.
+      expect(() => Object.keys(back.resource!)).toThrow(DecodeError);
+    }
   });
 });
