@@ -19,7 +19,12 @@ const post = (message: ThreadMessage): void => port.postMessage(message);
 
 const logger = createLogger(data.logLevel).child({ thread: data.thread });
 const metrics = createMetrics(new Registry(), { processMetrics: false });
-const transport = await openTransport(data.config, logger).catch((error: unknown) => {
+// The thread's own client id: its place in the group's assignment stays the same across restarts.
+const clientConfig = {
+  ...data.config,
+  KAFKA_CLIENT_ID: `${data.config.KAFKA_CLIENT_ID}-thread-${data.thread}`,
+};
+const transport = await openTransport(clientConfig, logger).catch((error: unknown) => {
   post({ kind: 'boot-failed', error: error instanceof Error ? error.message : String(error) });
   throw error;
 });
