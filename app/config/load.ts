@@ -68,6 +68,12 @@ function crossChecks(c: Config): { setting: string; message: string }[] {
   if (c.PROCESSING_GUARANTEE === 'exactly_once' && !c.KAFKA_BROKERS) {
     out.push({ setting: 'PROCESSING_GUARANTEE', message: 'exactly_once needs Kafka (KAFKA_BROKERS)' });
   }
+  if (c.PROCESSOR_THREADS > 1 && !c.KAFKA_BROKERS) {
+    out.push({
+      setting: 'PROCESSOR_THREADS',
+      message: 'more than one stream thread needs Kafka (KAFKA_BROKERS); the embedded log has one reader',
+    });
+  }
   if (c.CHANGELOG_FORMAT === 'schema-registry' && !c.SCHEMA_REGISTRY_URL) {
     out.push({
       setting: 'SCHEMA_REGISTRY_URL',

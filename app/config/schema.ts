@@ -72,6 +72,11 @@ export const configSchema = z.object({
     .enum(['at_least_once', 'exactly_once'])
     .default('at_least_once')
     .describe('at_least_once, or exactly_once into Kafka output topics (transactions).'),
+  PROCESSOR_THREADS: int(1, 64)
+    .default(1)
+    .describe(
+      'Stream threads of a processor instance (Kafka mode): each a member of the consumer group with its own tasks, so one instance uses that many cores.',
+    ),
   COMMIT_INTERVAL_MS: int(10, 600_000)
     .default(1000)
     .describe('How often offsets and checkpoints are committed.'),

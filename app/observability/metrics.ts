@@ -5,8 +5,10 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * registry (or these instruments) rather than reaching for a global one. Labels never carry
  * endpoints, headers or credentials: subscriptions are labelled by channel type only.
  */
-export function createMetrics(registry = new Registry()) {
-  collectDefaultMetrics({ register: registry, prefix: 'substream_process_' });
+export function createMetrics(registry = new Registry(), options: { processMetrics?: boolean } = {}) {
+  // A stream thread's registry is merged into its process's: the process metrics are counted once, there.
+  if (options.processMetrics !== false)
+    collectDefaultMetrics({ register: registry, prefix: 'substream_process_' });
   return {
     registry,
     changesConsumed: new Counter({
@@ -41,6 +43,8 @@ export function createMetrics(registry = new Registry()) {
       name: 'substream_subscriptions',
       help: 'Subscriptions in the table, by compile status.',
       labelNames: ['status'] as const,
+      // Every stream thread of a process counts the same table: merged, the count is one thread's.
+      aggregator: 'max',
       registers: [registry],
     }),
     endToEndLatency: new Histogram({

@@ -3,6 +3,9 @@ import type { NotifyProcessor } from '../../processors/index.js';
 import { partitionFor } from '../../topology/index.js';
 import type { KeyOwner } from '../../topology/index.js';
 
+/** What answers `$events` for a partition run in this process: its notify stage, or a stream thread's. */
+export type EventsSource = Pick<NotifyProcessor, 'eventsOf'>;
+
 /**
  * Where `$events` of a subscription is answered. Retained events live in the notify stage's store
  * of the subscription's partition, on the one instance that runs it; other instances route the
@@ -15,7 +18,7 @@ import type { KeyOwner } from '../../topology/index.js';
  * already has them on disk in a changelogged store that moves with the partition.
  */
 export type EventsLocation =
-  | { kind: 'local'; notify: NotifyProcessor }
+  | { kind: 'local'; notify: EventsSource }
   | { kind: 'remote'; baseUrl: string }
   | { kind: 'unavailable'; reason: string };
 
@@ -33,6 +36,8 @@ export interface EventsRouterOptions {
   ownerOf: (topic: string, key: string) => Promise<KeyOwner>;
   /** Scheme of the endpoints in the instance metadata (host:port only). */
   scheme: 'http' | 'https';
+  /** The other stream threads of this process (PROCESSOR_THREADS): they share its endpoint. */
+  siblings?: (partition: number) => Promise<EventsSource | undefined>;
 }
 
 export class EventsRouter implements EventsLocator {
@@ -42,6 +47,8 @@ export class EventsRouter implements EventsLocator {
     const partition = partitionFor(Buffer.from(subscriptionKey), this.o.partitions);
     const notify = this.o.notifyByPartition.get(partition);
     if (notify) return { kind: 'local', notify };
+    const sibling = await this.o.siblings?.(partition);
+    if (sibling) return { kind: 'local', notify: sibling };
     const owner = await this.o.ownerOf(this.o.ownerTopic, subscriptionKey);
     if (owner.local) {
       return { kind: 'unavailable', reason: `partition ${partition} is being restored on this instance` };

@@ -1,47 +1,43 @@
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type {
-  DecodeOptions,
-  FhirResource,
-  NotifyProcessor,
-  OutputTopics,
-  SubscriptionStatusRecord,
-} from '../../processors/index.js';
-import type { TopicSpec, Transport } from '../../state/index.js';
+import { AggregatorRegistry, type Registry } from 'prom-client';
+import type { FhirResource, OutputTopics, SubscriptionStatusRecord } from '../../processors/index.js';
+import type { TopicSpec } from '../../state/index.js';
 import { codecs, GlobalTable } from '../../state/index.js';
 import {
   AmqpSink,
   createDeliveryMetrics,
-  createSchemaRegistryCodec,
   HttpSink,
   KafkaExternalSink,
-  KafkaTransport,
   superviseConnection,
 } from '../../connectors/index.js';
 import type { ConnectionSupervisor, Sink } from '../../connectors/index.js';
-import { EmbeddedTransport, KafkaStreams, prometheusMetrics } from '../../topology/index.js';
+import { KafkaStreams, prometheusMetrics } from '../../topology/index.js';
 import type { RunMode } from '../commands/run.js';
 import type { Config } from '../config/index.js';
 import { buildHttpServer, HttpError } from '../http/index.js';
 import type { HttpPorts } from '../http/index.js';
 import { kafkaLogging, kafkaTls, topicPlan } from '../kafka/index.js';
 import { createMetrics } from '../observability/index.js';
-import { SubscriptionCatalog } from '../pipeline/catalog.js';
+import type { SubscriptionCatalog } from '../pipeline/catalog.js';
 import { buildDeliveryTopology, deliveryOptionsOf } from '../pipeline/delivery-topology.js';
-import {
-  buildProcessorTopology,
-  STORE_STATUS,
-  TABLE_SUBSCRIPTIONS,
-  TABLE_TOPICS,
-} from '../pipeline/processor-topology.js';
+import { STORE_STATUS, TABLE_SUBSCRIPTIONS, TABLE_TOPICS } from '../pipeline/processor-topology.js';
 import { TopicDeadLetters } from './dead-letters.js';
-import { EventsRouter, queryEndpoint } from './event-routing.js';
+import { EventsRouter } from './event-routing.js';
 import { ChangelogIntake } from './intake.js';
+import {
+  baseUrl,
+  createProcessorCore,
+  decodeOptions,
+  outputTopics,
+  streamsConfig,
+} from './processor-core.js';
 import { SubscriptionRegistry, TopicRegistry } from './registries.js';
 import { signingSecrets } from './signing-secrets.js';
 import { SubscriptionStatusService } from './status.js';
+import { bootStreamThreads, type StreamThreads } from './stream-threads.js';
 import { TableWriter } from './table-writer.js';
+import { openTransport, saslOf } from './transport.js';
 
 const SINK_MODES = { 'http-sink': 'rest-hook', 'amqp-sink': 'message', 'kafka-sink': 'kafka' } as const;
 
@@ -57,14 +53,6 @@ export interface StartServiceOptions {
   logger: Logger;
 }
 
-function outputTopics(config: Config): OutputTopics {
-  return {
-    'rest-hook': config.TOPIC_NOTIFICATIONS_REST_HOOK,
-    message: config.TOPIC_NOTIFICATIONS_MESSAGE,
-    kafka: config.TOPIC_NOTIFICATIONS_KAFKA,
-  };
-}
-
 /** The topics the service reads and writes, made when missing (internal ones come from the runtime). */
 function topicSpecs(config: Config): TopicSpec[] {
   // One list of the service's topics: the one `topics create` makes.
@@ -73,43 +61,6 @@ function topicSpecs(config: Config): TopicSpec[] {
     partitions: t.numPartitions ?? config.PARTITIONS,
     compacted: (t.configEntries ?? []).some((e) => e.name === 'cleanup.policy' && e.value === 'compact'),
   }));
-}
-
-function saslOf(config: Config): {
-  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
-} {
-  if (!config.KAFKA_SASL_MECHANISM) return {};
-  return {
-    sasl: {
-      mechanism: config.KAFKA_SASL_MECHANISM,
-      username: config.KAFKA_SASL_USERNAME ?? '',
-      password: config.KAFKA_SASL_PASSWORD ?? '',
-    },
-  };
-}
-
-async function openTransport(config: Config, logger: Logger): Promise<Transport> {
-  if (!config.KAFKA_BROKERS) {
-    return EmbeddedTransport.open(join(config.DATA_DIR, 'log'), {
-      cleaner: { retentionMs: config.EMBEDDED_LOG_RETENTION_HOURS * 3600_000 },
-      onCleanerError: (error) => logger.warn({ err: error }, 'embedded log cleaner pass failed'),
-    });
-  }
-  return new KafkaTransport(
-    {
-      brokers: config.KAFKA_BROKERS,
-      clientId: config.KAFKA_CLIENT_ID,
-      fetchMinBytes: config.KAFKA_FETCH_MIN_BYTES,
-      fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
-      ssl: kafkaTls(config),
-      ...saslOf(config),
-    },
-    kafkaLogging(config, logger),
-  );
-}
-
-function baseUrl(config: Config): string {
-  return `${config.ADVERTISED_URL ?? `http://localhost:${config.PORT}`}/fhir`;
 }
 
 /**
@@ -124,30 +75,7 @@ export async function startService({ config, mode, logger }: StartServiceOptions
   await transport.admin.ensureTopics(topicSpecs(config));
   const partitions = (await transport.admin.partitionCount(config.TOPIC_CHANGELOG)) ?? config.PARTITIONS;
   const streamsLogger = logger.child({ component: 'streams' });
-  // Sinks deliver outside Kafka (HTTP, AMQP): at-least-once is what they can give whatever the setting.
-  const streamsConfig = (applicationId: string, guarantee = config.PROCESSING_GUARANTEE) => ({
-    applicationId,
-    processingGuarantee: guarantee,
-    commitIntervalMs: config.COMMIT_INTERVAL_MS,
-    stateDir: join(config.DATA_DIR, 'state'),
-    ...queryEndpoint(config),
-  });
-  const decode: DecodeOptions = {
-    defaultFormat:
-      config.CHANGELOG_FORMAT === 'schema-registry' ? 'schema-registry' : config.CHANGELOG_FORMAT,
-    maxValueBytes: config.MAX_RECORD_BYTES,
-    // Without a registry, framed values are dead-lettered; with one, they decode like JSON changes.
-    ...(config.SCHEMA_REGISTRY_URL
-      ? {
-          schemaRegistry: createSchemaRegistryCodec({
-            url: config.SCHEMA_REGISTRY_URL,
-            clientId: config.KAFKA_CLIENT_ID,
-            ...(config.SCHEMA_REGISTRY_USERNAME ? { username: config.SCHEMA_REGISTRY_USERNAME } : {}),
-            ...(config.SCHEMA_REGISTRY_PASSWORD ? { password: config.SCHEMA_REGISTRY_PASSWORD } : {}),
-          }),
-        }
-      : {}),
-  };
+  const decode = decodeOptions(config);
   const streams: KafkaStreams[] = [];
   const supervisors: ConnectionSupervisor[] = [];
   const sinks: Sink[] = [];
@@ -156,42 +84,21 @@ export async function startService({ config, mode, logger }: StartServiceOptions
 
   let catalog: SubscriptionCatalog | undefined;
   let processor: KafkaStreams | undefined;
+  let threads: StreamThreads | undefined;
   const runProcessor = mode === 'processor' || mode === 'all';
   if (runProcessor) {
-    const notifyByPartition = new Map<number, NotifyProcessor>();
     const statusChangelog = `${config.APPLICATION_ID}-${STORE_STATUS}-changelog`;
-    const topology = buildProcessorTopology({
-      topics: {
-        changelog: config.TOPIC_CHANGELOG,
-        changelogDlq: config.TOPIC_CHANGELOG_DLQ,
-        subscriptions: config.TOPIC_SUBSCRIPTIONS,
-        subscriptionTopics: config.TOPIC_SUBSCRIPTION_TOPICS,
-        outcomes: config.TOPIC_DELIVERY_OUTCOMES,
-        output: outputTopics(config),
-      },
-      partitions,
-      catalog: () => {
-        // Built on first use: the global tables exist and have caught up before any task starts.
-        catalog ??= startCatalog(processor!, logger, metrics);
-        return catalog;
-      },
-      decode,
-      versionsRetentionMs: config.VERSIONS_RETENTION_HOURS * 3600_000,
-      baseUrl: baseUrl(config),
-      eventRetention: {
-        maxEvents: config.EVENTS_RETAINED,
-        ...(config.EVENTS_RETENTION_HOURS ? { maxAgeMs: config.EVENTS_RETENTION_HOURS * 3600_000 } : {}),
-      },
-      notifyByPartition,
-      metrics,
-    });
-    processor = new KafkaStreams({
-      topology,
+    const core = createProcessorCore({
+      config,
       transport,
-      config: streamsConfig(config.APPLICATION_ID),
-      metrics: metricsPort,
-      logger: streamsLogger,
+      partitions,
+      metrics,
+      metricsPort,
+      logger,
+      thread: 0,
     });
+    const notifyByPartition = core.notifyByPartition;
+    processor = core.streams;
     streams.push(processor);
     await transport.admin.ensureTopics([{ topic: statusChangelog, partitions, compacted: true }]);
     const statusView = new GlobalTable<SubscriptionStatusRecord>({
@@ -200,8 +107,19 @@ export async function startService({ config, mode, logger }: StartServiceOptions
       codec: codecs.json(),
       readCommitted: config.PROCESSING_GUARANTEE === 'exactly_once',
     });
-    await processor.start();
-    catalog ??= startCatalog(processor, logger, metrics);
+    // The other stream threads join the group beside this one (KafkaStreams' num.stream.threads).
+    if (config.PROCESSOR_THREADS > 1) {
+      threads = await bootStreamThreads({ config, partitions, count: config.PROCESSOR_THREADS - 1, logger });
+      stoppers.push(() => threads!.stop());
+    }
+    try {
+      await Promise.all([processor.start(), threads?.start()]);
+    } catch (error) {
+      // The service is not returned: its threads would otherwise keep the process alive.
+      await threads?.stop();
+      throw error;
+    }
+    catalog = core.catalog();
     await statusView.start(transport);
     stoppers.push(() => statusView.stop());
     const producer = await transport.producer();
@@ -229,12 +147,16 @@ export async function startService({ config, mode, logger }: StartServiceOptions
           ownerTopic: config.TOPIC_DELIVERY_OUTCOMES,
           ownerOf: (topic, key) => processor!.ownerOf(topic, key),
           scheme: config.ADVERTISED_URL?.startsWith('https:') ? 'https' : 'http',
+          ...(threads ? { siblings: (partition: number) => threads!.eventsSource(partition) } : {}),
         }),
         config.EVENTS_RETAINED,
       ),
       intake: new ChangelogIntake(transport, producer, config.TOPIC_CHANGELOG, decode),
-      readiness: { ready: () => readiness(streams) },
-      metrics: { contentType: metrics.registry.contentType, metrics: () => metrics.registry.metrics() },
+      readiness: { ready: () => readiness(streams, threads) },
+      metrics: {
+        contentType: metrics.registry.contentType,
+        metrics: () => (threads ? mergedMetrics(metrics.registry, threads) : metrics.registry.metrics()),
+      },
       deadLetters: new TopicDeadLetters(transport, producer, {
         changes: config.TOPIC_CHANGELOG_DLQ,
         deliveries: config.TOPIC_DELIVERY_DLQ,
@@ -294,7 +216,7 @@ export async function startService({ config, mode, logger }: StartServiceOptions
         metrics: (task) => createDeliveryMetrics(metrics.registry, { sink: sink.name, task }),
       }),
       transport,
-      config: streamsConfig(`${config.APPLICATION_ID}-${sinkMode}`, 'at_least_once'),
+      config: streamsConfig(config, `${config.APPLICATION_ID}-${sinkMode}`, 'at_least_once'),
       metrics: metricsPort,
       logger: streamsLogger.child({ sink: sinkMode }),
     });
@@ -327,30 +249,6 @@ export async function startService({ config, mode, logger }: StartServiceOptions
   };
 }
 
-function startCatalog(
-  processor: KafkaStreams,
-  logger: Logger,
-  metrics: ReturnType<typeof createMetrics>,
-): SubscriptionCatalog {
-  const subscriptions = processor.table<FhirResource>(TABLE_SUBSCRIPTIONS);
-  const topics = processor.table<FhirResource>(TABLE_TOPICS);
-  if (!subscriptions || !topics) throw new Error('the subscription tables are not started');
-  const catalog = new SubscriptionCatalog(subscriptions, topics, logger.child({ component: 'catalog' }));
-  catalog.start();
-  // The gauge is recounted at most every 200 ms: a burst of table changes costs one pass.
-  let pending: NodeJS.Timeout | undefined;
-  const recount = () => {
-    pending = undefined;
-    metrics.subscriptions.reset();
-    for (const [status, n] of catalog.countByStatus()) metrics.subscriptions.set({ status }, n);
-  };
-  recount();
-  catalog.onSubscriptionChange(() => {
-    pending ??= setTimeout(recount, 200).unref();
-  });
-  return catalog;
-}
-
 function createSink(
   mode: keyof typeof SINK_MODES,
   config: Config,
@@ -374,13 +272,24 @@ function createSink(
   });
 }
 
-function readiness(streams: readonly KafkaStreams[]): { ready: boolean; reason?: string } {
-  const notRunning = streams.filter((s) => s.state !== 'running');
-  if (notRunning.length === 0) return { ready: true };
-  return {
-    ready: false,
-    reason: notRunning.map((s) => `${s.config.applicationId} is ${s.state}`).join('; '),
-  };
+function readiness(
+  streams: readonly KafkaStreams[],
+  threads?: StreamThreads,
+): { ready: boolean; reason?: string } {
+  const reasons = streams
+    .filter((s) => s.state !== 'running')
+    .map((s) => `${s.config.applicationId} is ${s.state}`);
+  for (const t of threads?.states() ?? []) {
+    if (t.state !== 'running')
+      reasons.push(`stream thread ${t.thread} is ${t.state}${t.error ? `: ${t.error}` : ''}`);
+  }
+  return reasons.length === 0 ? { ready: true } : { ready: false, reason: reasons.join('; ') };
+}
+
+/** The process's metrics with its stream threads' merged in (counters summed, as across cluster workers). */
+async function mergedMetrics(registry: Registry, threads: StreamThreads): Promise<string> {
+  const all = [await registry.getMetricsAsJSON(), ...(await threads.metrics())];
+  return AggregatorRegistry.aggregate(all as Parameters<typeof AggregatorRegistry.aggregate>[0]).metrics();
 }
 
 function opsOnlyPorts(

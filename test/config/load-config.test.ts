@@ -47,12 +47,15 @@ describe('loadConfig', () => {
 
   it('checks settings that go together', () => {
     const err = errorOf(() =>
-      loadConfig({ env: { KAFKA_SASL_MECHANISM: 'plain', PROCESSING_GUARANTEE: 'exactly_once' } }),
+      loadConfig({
+        env: { KAFKA_SASL_MECHANISM: 'plain', PROCESSING_GUARANTEE: 'exactly_once', PROCESSOR_THREADS: '2' },
+      }),
     );
     expect(err.issues.map((i) => i.setting).sort()).toEqual([
       'KAFKA_SASL_PASSWORD',
       'KAFKA_SASL_USERNAME',
       'PROCESSING_GUARANTEE',
+      'PROCESSOR_THREADS',
     ]);
   });
 
