@@ -88,7 +88,12 @@ function summarise(samples: Map<Point, number[]>): Summary[] {
   });
 }
 
-function markdown(name: string, rows: readonly Summary[]): string {
+interface SecondRow {
+  second: number;
+  p50: Record<string, number>;
+}
+
+function markdown(name: string, rows: readonly Summary[], seconds: readonly SecondRow[]): string {
   const ms = (n: number) => (Number.isNaN(n) ? '–' : Math.round(n).toLocaleString('en-US'));
   return [
     `# Per-hop latency of ${name}`,
@@ -101,6 +106,12 @@ function markdown(name: string, rows: readonly Summary[]): string {
     ...rows.map(
       (r) => `| ${r.point} | ${r.count} | ${ms(r.p50)} | ${ms(r.p90)} | ${ms(r.p99)} | ${ms(r.max)} |`,
     ),
+    '',
+    'p50 ms by the second of the run the change was made in:',
+    '',
+    `| second | ${POINTS.join(' | ')} |`,
+    `|---:|${POINTS.map(() => '---:').join('|')}|`,
+    ...seconds.map((s) => `| ${s.second} | ${POINTS.map((p) => ms(s.p50[p] ?? Number.NaN)).join(' | ')} |`),
     '',
   ].join('\n');
 }
@@ -123,7 +134,20 @@ const topics = {
   notifications: `${args.prefix}.notifications.rest-hook`,
 };
 const samples = new Map<Point, number[]>(POINTS.map((p) => [p, []]));
-const add = (point: Point, ms: number) => samples.get(point)!.push(ms);
+/** The same samples by the second of the run the change was made in (the warm-up shows here). */
+const bySecond = new Map<number, Map<Point, number[]>>();
+let firstChange: number | undefined;
+const add = (point: Point, ms: number, changedAt: number) => {
+  samples.get(point)!.push(ms);
+  firstChange ??= changedAt;
+  const second = Math.floor((changedAt - firstChange) / 1000);
+  if (second < 0) return;
+  let points = bySecond.get(second);
+  if (!points) bySecond.set(second, (points = new Map()));
+  let list = points.get(point);
+  if (!list) points.set(point, (list = []));
+  list.push(ms);
+};
 
 const kafka = new Kafka({
   clientId: 'substream-hop-probe',
@@ -140,13 +164,13 @@ await consumer.run({
     const now = Date.now();
     for (const m of batch.messages) {
       const timestamp = Number(m.timestamp);
-      if (batch.topic === topics.changelog) add('changelog readable', now - timestamp);
-      else if (batch.topic === topics.matches) add('matches readable', now - timestamp);
+      if (batch.topic === topics.changelog) add('changelog readable', now - timestamp, timestamp);
+      else if (batch.topic === topics.matches) add('matches readable', now - timestamp, timestamp);
       else {
         const occurred = occurredAt(m.value);
         if (occurred === undefined) continue; // handshakes and heartbeats
-        add('notify emitted', timestamp - occurred);
-        add('notification readable', now - occurred);
+        add('notify emitted', timestamp - occurred, occurred);
+        add('notification readable', now - occurred, occurred);
       }
     }
   },
@@ -159,11 +183,25 @@ const finish = async () => {
   finishing = true;
   await consumer.disconnect();
   const rows = summarise(samples);
+  const seconds = [...bySecond.keys()]
+    .sort((a, b) => a - b)
+    .map((second) => ({
+      second,
+      p50: Object.fromEntries(
+        POINTS.map((point) => [
+          point,
+          percentile(
+            [...(bySecond.get(second)!.get(point) ?? [])].sort((a, b) => a - b),
+            50,
+          ),
+        ]),
+      ),
+    }));
   await writeFile(
     join(args.results, `${args.name}-hops.json`),
-    `${JSON.stringify({ name: args.name, rows }, null, 2)}\n`,
+    `${JSON.stringify({ name: args.name, rows, perSecond: seconds }, null, 2)}\n`,
   );
-  const text = markdown(args.name, rows);
+  const text = markdown(args.name, rows, seconds);
   await writeFile(join(args.results, `${args.name}-hops.md`), text);
   console.log(text);
   process.exit(0);

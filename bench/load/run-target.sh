@@ -10,7 +10,8 @@
 # (sink-<name>.cpuprofile there), HOPS=1 also runs the per-hop
 # probe (bench/load/hop-probe.ts: <name>-hops.{json,md}), SETTLE (30) the seconds at most to wait
 # for the subscriptions' handshakes before the load (0: start right after registering, as before),
-# WARMUP (10) the seconds at the start of the load left out of the steady-state latency.
+# WARMUP (10) the seconds at the start of the load left out of the steady-state latency,
+# PROCESSOR_NODE_FLAGS Node flags of the processors (space-separated).
 set -euo pipefail
 RATE=${1:?rate}; SUBS=${2:?subscriptions}; PROCS=${3:-1}; DURATION=${4:-30}
 NAME=${5:-load-${RATE}x${SUBS}-p${PROCS}}; NOTE=${6:-}
@@ -83,8 +84,10 @@ if [[ ${CPU_PROF:-0} == 1 ]]; then
   mkdir -p "$ROOT/bench/results/raw/profiles"
   PROF=(--cpu-prof --cpu-prof-dir="$ROOT/bench/results/raw/profiles")
 fi
-launch 0 processor 18190 "${PROF[@]}"
-for ((n = 1; n < PROCS; n++)); do launch "$n" processor $((18190 + n)); done
+# Node flags of the processors for experiments (V8 heap sizes, GC tracing), space-separated.
+read -r -a PFLAGS <<<"${PROCESSOR_NODE_FLAGS:-}"
+launch 0 processor 18190 "${PROF[@]}" "${PFLAGS[@]}"
+for ((n = 1; n < PROCS; n++)); do launch "$n" processor $((18190 + n)) "${PFLAGS[@]}"; done
 SINK_FLAGS=()
 if [[ ${SINK_PROF:-0} == 1 ]]; then
   mkdir -p "$ROOT/bench/results/raw/profiles"
