@@ -18,6 +18,7 @@ export * from './measure/accounting.js';
 export * from './measure/percentiles.js';
 export * from './measure/timeline.js';
 export * from './measure/process-sampler.js';
+export * from './measure/cpu-budget.js';
 export * from './measure/lag-sampler.js';
 export * from './measure/periodic.js';
 export * from './report/svg-plot.js';

@@ -4,7 +4,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SubstreamError } from '../../state/index.js';
-import { formatCounts } from '../harness/index.js';
+import { formatCounts, type NamedProcess } from '../harness/index.js';
 import { runLoad, type LoadRunOptions } from './run-load.js';
 import { readFile } from 'node:fs/promises';
 
@@ -46,6 +46,20 @@ async function pidsOf(values: string[]): Promise<number[]> {
   );
 }
 
+/** `name=pid` (or `name=pidfile`) entries: processes whose CPU goes into the run's CPU budget. */
+async function namedProcessesOf(values: string[]): Promise<NamedProcess[]> {
+  return Promise.all(
+    values.map(async (entry) => {
+      const at = entry.lastIndexOf('=');
+      if (at <= 0) throw new InvalidArgumentError(`--account takes name=pid entries, got "${entry}"`);
+      const [pid] = await pidsOf([entry.slice(at + 1)]);
+      if (pid === undefined || !Number.isInteger(pid) || pid <= 0)
+        throw new InvalidArgumentError(`--account: no pid in "${entry}"`);
+      return { name: entry.slice(0, at), pid };
+    }),
+  );
+}
+
 export function buildLoadCli(): Command {
   return new Command('bench:load')
     .description('Drive generated FHIR changes into substream and measure delivery to a loopback receiver')
@@ -81,6 +95,12 @@ export function buildLoadCli(): Command {
     )
     .option('--group <id>', 'consumer group whose changelog lag is sampled')
     .option('--pids <list>', 'pids or pid files of service processes to sample', list, [])
+    .option(
+      '--account <list>',
+      'name=pid entries (pid or pid file) whose CPU is added up over the load: the CPU budget per change',
+      list,
+      [],
+    )
     .addOption(
       new Option('--seed <n>', 'seed of the change and subscription generators')
         .argParser(nonNegative)
@@ -161,6 +181,7 @@ export function buildLoadCli(): Command {
           : {}),
         ...(o.group !== undefined ? { consumerGroup: o.group as string } : {}),
         pids: await pidsOf(o.pids as string[]),
+        accounted: await namedProcessesOf(o.account as string[]),
         seed: o.seed as number,
         batchSize: o.batch as number,
         lanes: o.lanes as number,

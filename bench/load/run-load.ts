@@ -23,6 +23,7 @@ import {
   kafkaEmitter,
   lagSampler,
   pregenerate,
+  openCpuBudget,
   processSampler,
   rateCounter,
   startAmqpRecorder,
@@ -37,6 +38,7 @@ import {
   type ExpectedLedger,
   type GeneratedSubscription,
   type HttpReceiver,
+  type NamedProcess,
   type Oracle,
   type RunResult,
   type WrittenResult,
@@ -68,6 +70,11 @@ export interface LoadRunOptions {
   consumerGroup?: string;
   /** Processes whose CPU and RSS are sampled (the service's instances and sinks). */
   pids: number[];
+  /**
+   * Processes whose CPU time is added up over the load and its drain, beside this process (the
+   * generator and the receiver) and the whole machine: the run's CPU budget per change.
+   */
+  accounted?: NamedProcess[];
   seed: number;
   batchSize: number;
   /** Sending lanes (each one batch at a time, a resource always on the same lane), per sender. */
@@ -296,6 +303,10 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
     const loadAtStart = loadavg()[0] ?? 0;
     const sent = rateCounter(startMs);
     const processes = processSampler(options.pids);
+    const budget = await openCpuBudget([
+      { name: 'load harness (generator, receiver)', pid: process.pid },
+      ...(options.accounted ?? []),
+    ]);
     await admin?.connect();
     const lag =
       admin && options.consumerGroup
@@ -368,6 +379,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
       `sent ${load.sent} changes (${load.ratePerSecond.toFixed(0)}/s); waiting for ${expectedTotal} notifications`,
     );
     await drain(expectedTotal, logs, options.drainSeconds * 1000, (options.quietSeconds ?? 10) * 1000);
+    const cpuBudget = await budget.close(load.sent);
     await sampling.stop();
 
     const arrivals: Arrival[] = logs.flatMap((l) => [...l.arrivals()]);
@@ -422,6 +434,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
       timeline: buildTimeline({ startMs, sentPerSecond: sent.perSecond(), arrivals: events }),
       processes: [...processes.samples()],
       lag: [...(lag?.samples() ?? [])],
+      cpuBudget,
     };
     const written = await writeResult(result, options.resultsDir);
     if (options.cleanup) {

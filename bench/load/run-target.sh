@@ -101,7 +101,18 @@ if [[ ${HOPS:-0} == 1 ]]; then
   PROBE=$!
   sleep 3 # joined and at the end of its topics before the load starts
 fi
+
+# The processes on the machine's cores that the run drives, named for its CPU budget per change
+# (the load harness adds itself and the machine as a whole).
+ACCOUNT=()
+for ((n = 0; n < PROCS; n++)); do ACCOUNT+=("processor-$n=${PIDS[$n]}"); done
+ACCOUNT+=("http-sink=${PIDS[$PROCS]}")
+BROKER_PID=$(pgrep -f 'kafka\.Kafka' | head -1 || true)
+[[ -n $BROKER_PID ]] && ACCOUNT+=("kafka broker=$BROKER_PID")
+RABBIT_PID=$(pgrep -x beam.smp | head -1 || true)
+[[ -n $RABBIT_PID ]] && ACCOUNT+=("rabbitmq=$RABBIT_PID")
+[[ -n ${PROBE:-} ]] && ACCOUNT+=("hop probe=$PROBE")
 npx tsx bench/load/cli.ts --rate "$RATE" --duration "$DURATION" --subscriptions "$SUBS" \
   --brokers "$BROKERS" --topic "$P.changelog" --service http://127.0.0.1:18190 --group "$P" \
-  --pids "$(IFS=,; echo "${PIDS[*]}")" --drain 120 --settle "${SETTLE:-30}" --warmup "${WARMUP:-10}" --senders "${SENDERS:-2}" --lanes "${LANES:-16}" --batch "${BATCH:-1000}" --name "$NAME" \
+  --pids "$(IFS=,; echo "${PIDS[*]}")" --account "$(IFS=,; echo "${ACCOUNT[*]}")" --drain 120 --settle "${SETTLE:-30}" --warmup "${WARMUP:-10}" --senders "${SENDERS:-2}" --lanes "${LANES:-16}" --batch "${BATCH:-1000}" --name "$NAME" \
   --note "processors: $PROCS (pids ${PIDS[*]}; the last is the HTTP sink), HTTP sink in its own process; $(uptime | sed 's/.*load/load/') before the run on 2 cores shared with other developers${NOTE:+; $NOTE}"

@@ -14,7 +14,8 @@ export interface ProcessSample {
   rssBytes: number;
 }
 
-function clockTicksPerSecond(): number {
+/** USER_HZ: the unit of /proc CPU times. */
+export function clockTicksPerSecond(): number {
   try {
     const value = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
     return Number.isFinite(value) && value > 0 ? value : 100;

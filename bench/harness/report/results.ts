@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Counts } from '../measure/accounting.js';
+import type { CpuBudget } from '../measure/cpu-budget.js';
 import type { LagSample } from '../measure/lag-sampler.js';
 import type { Summary } from '../measure/percentiles.js';
 import type { ProcessSample } from '../measure/process-sampler.js';
@@ -31,6 +32,8 @@ export interface RunResult {
   timeline: TimelinePoint[];
   processes: ProcessSample[];
   lag: LagSample[];
+  /** CPU time of the named processes and of the machine over the load and its drain. */
+  cpuBudget?: CpuBudget;
 }
 
 export interface WrittenResult {
@@ -78,7 +81,24 @@ export function markdownTable(result: RunResult): string {
       lines.push(`| ${pid} | ${fmt(mean)} | ${fmt(Math.max(...e.cpu))} | ${fmt(e.rss / 1048576)} |`);
     }
   }
+  if (result.cpuBudget !== undefined) lines.push('', ...budgetLines(result.cpuBudget));
   return lines.join('\n') + '\n';
+}
+
+function budgetLines(b: CpuBudget): string[] {
+  const row = (r: CpuBudget['rows'][number]): string =>
+    `| ${r.name}${r.pid !== undefined ? ` (${r.pid})` : ''} | ${fmt(r.cpuSeconds)} | ${fmt(r.corePercent)} | ${fmt(r.microsPerChange, 0)} |`;
+  return [
+    `CPU over the load and its drain (${fmt(b.windowSeconds)} s, ${b.changes} changes, ${b.cores} cores):`,
+    '',
+    '| process | CPU s | % of a core | CPU µs per change |',
+    '|---|---:|---:|---:|',
+    ...b.rows.map(row),
+    row(b.other),
+    row(b.machine),
+    '',
+    `At ${fmt(b.machine.microsPerChange, 0)} CPU µs per change, the machine's ${b.cores} cores would carry about ${fmt(b.capacityPerSecond, 0)} changes/s with everything above on them.`,
+  ];
 }
 
 export function runChart(result: RunResult): string {
