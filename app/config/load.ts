@@ -74,6 +74,13 @@ function crossChecks(c: Config): { setting: string; message: string }[] {
       message: 'more than one stream thread needs Kafka (KAFKA_BROKERS); the embedded log has one reader',
     });
   }
+  if (c.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > c.KAFKA_SESSION_TIMEOUT_MS) {
+    // A member whose heartbeats are that sparse is taken for dead between two of them.
+    out.push({
+      setting: 'KAFKA_HEARTBEAT_INTERVAL_MS',
+      message: `must be at most a third of KAFKA_SESSION_TIMEOUT_MS (${c.KAFKA_SESSION_TIMEOUT_MS} ms)`,
+    });
+  }
   if (c.CHANGELOG_FORMAT === 'schema-registry' && !c.SCHEMA_REGISTRY_URL) {
     out.push({
       setting: 'SCHEMA_REGISTRY_URL',

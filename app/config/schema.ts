@@ -67,6 +67,16 @@ export const configSchema = z.object({
   KAFKA_FETCH_MAX_WAIT_MS: int(1, 30_000)
     .default(5000)
     .describe('Longest the broker holds a processing fetch that has less than KAFKA_FETCH_MIN_BYTES.'),
+  KAFKA_SESSION_TIMEOUT_MS: int(1_000, 3_600_000)
+    .default(30_000)
+    .describe(
+      'How long the consumer groups wait for a member that has gone silent (a crashed or frozen instance) before its partitions move to the others. Lower means faster failover and more rebalances on a slow machine; the broker bounds it (group.min.session.timeout.ms, 6 s by default).',
+    ),
+  KAFKA_HEARTBEAT_INTERVAL_MS: int(100, 600_000)
+    .default(3_000)
+    .describe(
+      'How often members tell the group they are alive, also during long batches; at most a third of KAFKA_SESSION_TIMEOUT_MS.',
+    ),
 
   PROCESSING_GUARANTEE: z
     .enum(['at_least_once', 'exactly_once'])

@@ -34,6 +34,8 @@ export function streamsConfig(
     applicationId,
     processingGuarantee: guarantee,
     commitIntervalMs: config.COMMIT_INTERVAL_MS,
+    // Long batches heartbeat as often as the group's members do between them.
+    heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
     // Each stream thread keeps its task state apart, as a separate instance would: a task that
     // moves between threads of one process is restored from its changelog, never opened twice.
     stateDir:

@@ -59,6 +59,19 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('takes the group session timeout and heartbeat together, heartbeats at most a third of it', () => {
+    expect(
+      loadConfig({ env: { KAFKA_SESSION_TIMEOUT_MS: '10000', KAFKA_HEARTBEAT_INTERVAL_MS: '1000' } }),
+    ).toMatchObject({ KAFKA_SESSION_TIMEOUT_MS: 10_000, KAFKA_HEARTBEAT_INTERVAL_MS: 1_000 });
+    const err = errorOf(() => loadConfig({ env: { KAFKA_SESSION_TIMEOUT_MS: '6000' } }));
+    expect(err.issues).toEqual([
+      {
+        setting: 'KAFKA_HEARTBEAT_INTERVAL_MS',
+        message: 'must be at most a third of KAFKA_SESSION_TIMEOUT_MS (6000 ms)',
+      },
+    ]);
+  });
+
   it('reads a YAML file, lets the environment win, and refuses unknown keys in it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'substream-config-'));
     const file = join(dir, 'substream.yaml');
