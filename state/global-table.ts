@@ -19,6 +19,7 @@ export interface GlobalTableOptions<V> {
 export class GlobalTable<V> implements ReadOnlyTable<V> {
   readonly name: string;
   private readonly values = new Map<string, V>();
+  private readonly written = new Map<string, number>();
   private readonly listeners = new Set<(change: TableChange<V>) => void>();
   private tail: LogTail | undefined;
 
@@ -34,6 +35,9 @@ export class GlobalTable<V> implements ReadOnlyTable<V> {
   }
   size(): number {
     return this.values.size;
+  }
+  writtenAt(key: string): number | undefined {
+    return this.written.get(key);
   }
   onChange(listener: (change: TableChange<V>) => void): () => void {
     this.listeners.add(listener);
@@ -88,8 +92,13 @@ export class GlobalTable<V> implements ReadOnlyTable<V> {
       return;
     }
     const previous = this.values.get(key) ?? null;
-    if (value === null) this.values.delete(key);
-    else this.values.set(key, value);
+    if (value === null) {
+      this.values.delete(key);
+      this.written.delete(key);
+    } else {
+      this.values.set(key, value);
+      this.written.set(key, record.timestamp);
+    }
     for (const listener of this.listeners) listener({ key, value, previous });
   }
 }

@@ -60,4 +60,9 @@ export interface ReadOnlyTable<V> {
   size(): number;
   /** Returns an unsubscribe function. Called for each change in topic order. */
   onChange(listener: (change: TableChange<V>) => void): () => void;
+  /**
+   * When the record holding the current value of `key` was written (its timestamp, milliseconds
+   * since the epoch): the same on every instance that replicates the table.
+   */
+  writtenAt(key: string): number | undefined;
 }

@@ -144,7 +144,10 @@ export class SubscriptionCatalog {
     }
     const options = ref.tenant !== undefined ? { tenant: ref.tenant } : {};
     try {
-      this.normalized.set(key, normalizeSubscription({ ...resource, id: ref.id }, options));
+      const normalized = normalizeSubscription({ ...resource, id: ref.id }, options);
+      const writtenAt = this.subscriptions.writtenAt(key);
+      if (writtenAt !== undefined) normalized.writtenAt = new Date(writtenAt).toISOString();
+      this.normalized.set(key, normalized);
     } catch (error) {
       this.normalized.delete(key);
       this.logger?.warn(

@@ -136,6 +136,9 @@ class MapTable implements ReadOnlyTable<FhirResource> {
   onChange(_listener: (change: TableChange<FhirResource>) => void): () => void {
     return () => undefined;
   }
+  writtenAt(): number | undefined {
+    return undefined;
+  }
 }
 
 const { subscriptions, topics } = generateSubscriptions({

@@ -282,6 +282,10 @@ export class NotifyProcessor {
     now: Date,
   ): { record: SubscriptionStatusRecord; notifications: Notification[] } {
     const at = now.toISOString();
+    // Where a (re)start of the numbering is stamped: the time the subscription's version was
+    // written, the same on an instance that does this again after a crash lost the record; the
+    // clock only for a subscription that comes without it.
+    const startedAt = sub.writtenAt ?? at;
     const version = subscriptionVersion(sub);
     // The record carries the version of the Subscription it last saw: a new version is the
     // client speaking (re-requesting after off or error); the same one is only a replay.
@@ -293,7 +297,7 @@ export class NotifyProcessor {
             ...(sub.tenant !== undefined ? { tenant: sub.tenant } : {}),
             status: 'requested',
             eventsSinceSubscriptionStart: 0,
-            startedAt: at,
+            startedAt,
             lastDeliveredEventNumber: 0,
             consecutiveFailures: 0,
             errors: [],
@@ -336,7 +340,7 @@ export class NotifyProcessor {
         record: {
           ...fresh,
           status: 'active',
-          startedAt: restart ? at : fresh.startedAt,
+          startedAt: restart ? startedAt : fresh.startedAt,
           consecutiveFailures: 0,
         },
         notifications: [],
@@ -345,7 +349,7 @@ export class NotifyProcessor {
     let record: SubscriptionStatusRecord = {
       ...fresh,
       status: 'requested',
-      startedAt: at,
+      startedAt,
       consecutiveFailures: 0,
       lastSentAt: at,
     };
@@ -391,8 +395,8 @@ export class NotifyProcessor {
     const kind = payloadKind(sub);
     const at = now.toISOString();
     const numbers = events.map((e) => e.eventNumber);
-    // startedAt tells a re-created subscription's event 1 from the old one's; it is stored, so it
-    // is the same when a change is processed again after a crash.
+    // startedAt tells a re-created subscription's event 1 from the old one's; it comes from the
+    // subscription's table record, so it is the same when a change is processed again after a crash.
     const notificationId = stableId(
       sub.tenant,
       sub.id,

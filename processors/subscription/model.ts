@@ -97,4 +97,10 @@ export interface NormalizedSubscription {
   maxCount?: number;
   options: SubscriptionOptions;
   resource: FhirResource;
+  /**
+   * When this version of the Subscription was written to the subscriptions table (ISO-8601, its
+   * record's time), when known: the same on every instance, so the start of its event numbering,
+   * and the notification ids derived from it, are too.
+   */
+  writtenAt?: string;
 }

@@ -23,6 +23,9 @@ class FakeTable implements ReadOnlyTable<unknown> {
   size() {
     return this.data.size;
   }
+  writtenAt() {
+    return undefined;
+  }
   onChange(listener: (c: TableChange<unknown>) => void) {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

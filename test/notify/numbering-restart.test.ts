@@ -55,6 +55,30 @@ describe('event numbering lives in the store', () => {
     expect((await processor.statusOf(sub.id))!.eventsSinceSubscriptionStart).toBe(2);
   });
 
+  it('gives replayed events their ids back when the crash lost the status record too', async () => {
+    // The subscription as every instance's table holds it: the time its record was written.
+    const sub = { ...r5Subscription('id-only'), writtenAt: '2026-01-01T09:00:00.000Z' };
+    const first = await harness('2026-01-01T10:00:00.000Z').processor.process(
+      [match(sub, version(1)), match(sub, version(2))],
+      sub,
+    );
+    // Killed before its first commit: the successor starts from an empty store, at another time.
+    const replay = await harness('2026-01-01T10:00:42.000Z').processor.process(
+      [match(sub, version(1)), match(sub, version(2))],
+      sub,
+    );
+    const ids = (ns: typeof first) => ns.map((n) => [n.type, n.eventNumber, n.notificationId]);
+    expect(ids(replay)).toEqual(ids(first));
+    // Deleted and made again: a new record, so new ids for the new event 1.
+    const again = { ...sub, writtenAt: '2026-01-02T09:00:00.000Z' };
+    const recreated = await harness('2026-01-02T10:00:00.000Z').processor.process(
+      match(again, version(1)),
+      again,
+    );
+    expect(recreated.at(-1)!.eventNumber).toBe(1);
+    expect(recreated.at(-1)!.notificationId).not.toBe(first.at(1)!.notificationId);
+  });
+
   it('numbers subscriptions independently, and tenants apart', async () => {
     const { processor } = harness();
     const a = r5Subscription('empty');

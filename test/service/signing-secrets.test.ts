@@ -27,6 +27,7 @@ function table(): ReadOnlyTable<FhirResource> & { values: Map<string, FhirResour
     entries: () => values.entries(),
     size: () => values.size,
     onChange: () => () => undefined,
+    writtenAt: () => undefined,
   };
 }
 
