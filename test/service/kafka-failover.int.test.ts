@@ -8,7 +8,7 @@ import type { RunningService } from '../../app/service/index.js';
 import { HttpReceiver, type Received } from '../fakes/http-receiver.js';
 import { waitFor } from '../support/infra.js';
 import { call, eventsSinceStart, ServiceFixture } from '../support/service.js';
-import { classicR4, eventNumber, glucose, notificationId } from './scenario.js';
+import { classicR4, expectEvents, postGlucose } from './scenario.js';
 
 const fixture = new ServiceFixture({ kafka: true });
 const receiver = new HttpReceiver();
@@ -20,31 +20,7 @@ afterAll(async () => {
 
 const deliveries = (): Received[] => receiver.accepted.filter((r) => r.url.startsWith('/r4/'));
 
-/** Waits for event numbers 1..n, then checks one notification id per number. */
-async function expectEvents(n: number): Promise<void> {
-  await waitFor(() => (new Set(deliveries().map(eventNumber)).size >= n ? true : undefined), {
-    timeoutMs: 30_000,
-    what: `${n} events`,
-  });
-  const ids = new Map<number, Set<string>>();
-  for (const r of deliveries())
-    ids.set(eventNumber(r), (ids.get(eventNumber(r)) ?? new Set()).add(notificationId(r)));
-  expect([...ids.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
-  for (const set of ids.values()) expect(set.size).toBe(1);
-}
-
-async function post(service: RunningService, ids: string[]): Promise<void> {
-  expect(
-    (
-      await call(
-        service.url,
-        'POST',
-        '/changes',
-        ids.map((id) => glucose(id)),
-      )
-    ).status,
-  ).toBe(202);
-}
+const expectDeliveries = (n: number): Promise<void> => expectEvents(deliveries, n);
 
 async function expectStatus(service: RunningService, n: number): Promise<void> {
   await waitFor(
@@ -67,17 +43,17 @@ describe('Kafka mode failover', () => {
       201,
     );
 
-    await post(p1, ['a1', 'a2', 'a3', 'a4']);
-    await expectEvents(4);
+    await postGlucose(p1.url, ['a1', 'a2', 'a3', 'a4']);
+    await expectDeliveries(4);
 
     await p1.stop();
-    await post(p2, ['b1', 'b2', 'b3', 'b4']);
-    await expectEvents(8);
+    await postGlucose(p2.url, ['b1', 'b2', 'b3', 'b4']);
+    await expectDeliveries(8);
     await expectStatus(p2, 8);
 
     p1 = await fixture.start('processor', c1!);
-    await post(p1, ['c1', 'c2', 'c3', 'c4']);
-    await expectEvents(12);
+    await postGlucose(p1.url, ['c1', 'c2', 'c3', 'c4']);
+    await expectDeliveries(12);
     await expectStatus(p1, 12);
     await expectStatus(p2, 12);
   });

@@ -1,6 +1,8 @@
 /** The resources the end-to-end service tests register and the changes they post. */
+import { expect } from 'vitest';
 import type { Received } from '../fakes/http-receiver.js';
-import type { Json } from '../support/service.js';
+import { waitFor } from '../support/infra.js';
+import { call, type Json } from '../support/service.js';
 
 export const LOINC_GLUCOSE = 'http://loinc.org|15074-8';
 export const ENCOUNTER_START = 'http://example.org/fhir/SubscriptionTopic/encounter-start';
@@ -153,4 +155,31 @@ export function eventNumber(request: Received): number {
 
 export function notificationId(request: Received): string {
   return String(request.headers['x-substream-notification-id']);
+}
+
+/**
+ * Waits for event numbers 1..n among `received()`, then checks one notification id per number:
+ * what a failover delivers twice is a duplicate of the same event, never a new number.
+ */
+export async function expectEvents(received: () => Received[], n: number, timeoutMs = 30_000): Promise<void> {
+  await waitFor(() => (new Set(received().map(eventNumber)).size >= n ? true : undefined), {
+    timeoutMs,
+    what: `${n} events`,
+  });
+  const ids = new Map<number, Set<string>>();
+  for (const r of received())
+    ids.set(eventNumber(r), (ids.get(eventNumber(r)) ?? new Set()).add(notificationId(r)));
+  expect([...ids.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+  for (const set of ids.values()) expect(set.size).toBe(1);
+}
+
+/** Posts a glucose change per id to an instance's POST /changes, which must accept them all. */
+export async function postGlucose(serviceUrl: string, ids: string[]): Promise<void> {
+  const answer = await call(
+    serviceUrl,
+    'POST',
+    '/changes',
+    ids.map((id) => glucose(id)),
+  );
+  expect(answer.status).toBe(202);
 }
