@@ -19,6 +19,7 @@ export * from './measure/percentiles.js';
 export * from './measure/timeline.js';
 export * from './measure/process-sampler.js';
 export * from './measure/cpu-budget.js';
+export * from './measure/counter-sampler.js';
 export * from './measure/lag-sampler.js';
 export * from './measure/periodic.js';
 export * from './report/svg-plot.js';

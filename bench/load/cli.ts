@@ -96,6 +96,12 @@ export function buildLoadCli(): Command {
     .option('--group <id>', 'consumer group whose changelog lag is sampled')
     .option('--pids <list>', 'pids or pid files of service processes to sample', list, [])
     .option(
+      '--processors <list>',
+      'base URLs of processor instances whose metrics give the changes taken in per second',
+      list,
+      [],
+    )
+    .option(
       '--account <list>',
       'name=pid entries (pid or pid file) whose CPU is added up over the load: the CPU budget per change',
       list,
@@ -182,6 +188,7 @@ export function buildLoadCli(): Command {
         ...(o.group !== undefined ? { consumerGroup: o.group as string } : {}),
         pids: await pidsOf(o.pids as string[]),
         accounted: await namedProcessesOf(o.account as string[]),
+        processorUrls: o.processors as string[],
         seed: o.seed as number,
         batchSize: o.batch as number,
         lanes: o.lanes as number,

@@ -23,6 +23,7 @@ import {
   kafkaEmitter,
   lagSampler,
   pregenerate,
+  counterSampler,
   openCpuBudget,
   processSampler,
   rateCounter,
@@ -75,6 +76,8 @@ export interface LoadRunOptions {
    * generator and the receiver) and the whole machine: the run's CPU budget per change.
    */
   accounted?: NamedProcess[];
+  /** Base URLs of the processor instances whose metrics give the changes they take in each second. */
+  processorUrls?: string[];
   seed: number;
   batchSize: number;
   /** Sending lanes (each one batch at a time, a resource always on the same lane), per sender. */
@@ -303,6 +306,15 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
     const loadAtStart = loadavg()[0] ?? 0;
     const sent = rateCounter(startMs);
     const processes = processSampler(options.pids);
+    const processed =
+      options.processorUrls && options.processorUrls.length > 0
+        ? counterSampler({
+            urls: options.processorUrls,
+            metric: 'substream_changes_consumed_total',
+            startMs,
+          })
+        : undefined;
+    await processed?.sample();
     const budget = await openCpuBudget([
       { name: 'load harness (generator, receiver)', pid: process.pid },
       ...(options.accounted ?? []),
@@ -313,8 +325,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
         ? lagSampler({ admin, groupId: options.consumerGroup, topics: [options.changelogTopic] })
         : undefined;
     const sampling = every(1_000, async () => {
-      await processes.sample();
-      await lag?.sample();
+      await Promise.all([processes.sample(), lag?.sample(), processed?.sample()]);
     });
 
     // Faults are timed from the moment the first change leaves.
@@ -431,7 +442,12 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
       latencyMs: summarize(latencies),
       ...(warmupSeconds > 0 ? { steady: { warmupSeconds, latencyMs: summarize(steadyLatencies) } } : {}),
       counts: report.totals,
-      timeline: buildTimeline({ startMs, sentPerSecond: sent.perSecond(), arrivals: events }),
+      timeline: buildTimeline({
+        startMs,
+        sentPerSecond: sent.perSecond(),
+        arrivals: events,
+        ...(processed ? { processedPerSecond: processed.perSecond() } : {}),
+      }),
       processes: [...processes.samples()],
       lag: [...(lag?.samples() ?? [])],
       cpuBudget,

@@ -112,7 +112,9 @@ BROKER_PID=$(pgrep -f 'kafka\.Kafka' | head -1 || true)
 RABBIT_PID=$(pgrep -x beam.smp | head -1 || true)
 [[ -n $RABBIT_PID ]] && ACCOUNT+=("rabbitmq=$RABBIT_PID")
 [[ -n ${PROBE:-} ]] && ACCOUNT+=("hop probe=$PROBE")
+PROCESSOR_URLS=()
+for ((n = 0; n < PROCS; n++)); do PROCESSOR_URLS+=("http://127.0.0.1:$((18190 + n))"); done
 npx tsx bench/load/cli.ts --rate "$RATE" --duration "$DURATION" --subscriptions "$SUBS" \
   --brokers "$BROKERS" --topic "$P.changelog" --service http://127.0.0.1:18190 --group "$P" \
-  --pids "$(IFS=,; echo "${PIDS[*]}")" --account "$(IFS=,; echo "${ACCOUNT[*]}")" --drain 120 --settle "${SETTLE:-30}" --warmup "${WARMUP:-10}" --senders "${SENDERS:-2}" --lanes "${LANES:-16}" --batch "${BATCH:-1000}" --name "$NAME" \
+  --pids "$(IFS=,; echo "${PIDS[*]}")" --account "$(IFS=,; echo "${ACCOUNT[*]}")" --processors "$(IFS=,; echo "${PROCESSOR_URLS[*]}")" --drain 120 --settle "${SETTLE:-30}" --warmup "${WARMUP:-10}" --senders "${SENDERS:-2}" --lanes "${LANES:-16}" --batch "${BATCH:-1000}" --name "$NAME" \
   --note "processors: $PROCS (pids ${PIDS[*]}; the last is the HTTP sink), HTTP sink in its own process; $(uptime | sed 's/.*load/load/') before the run on 2 cores shared with other developers${NOTE:+; $NOTE}"

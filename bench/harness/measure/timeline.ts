@@ -33,6 +33,8 @@ export interface TimelinePoint {
   second: number;
   sent: number;
   delivered: number;
+  /** Changes the processors took in (from their metrics), when sampled. */
+  processed?: number;
   latencyP50?: number;
   latencyP99?: number;
 }
@@ -41,6 +43,7 @@ export function buildTimeline(options: {
   startMs: number;
   sentPerSecond: readonly number[];
   arrivals: readonly Arrival[];
+  processedPerSecond?: readonly number[];
 }): TimelinePoint[] {
   const latencies: number[][] = [];
   for (const a of options.arrivals) {
@@ -59,6 +62,7 @@ export function buildTimeline(options: {
       second,
       sent: options.sentPerSecond[second] ?? 0,
       delivered: all.length,
+      ...(options.processedPerSecond ? { processed: options.processedPerSecond[second] ?? 0 } : {}),
       ...(known.length > 0
         ? { latencyP50: percentileOfSorted(known, 50), latencyP99: percentileOfSorted(known, 99) }
         : {}),

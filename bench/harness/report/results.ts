@@ -112,6 +112,15 @@ export function runChart(result: RunResult): string {
         yLabel: 'per second',
         series: [
           { name: 'changes sent', color: '#1f77b4', points: t.map((p) => ({ x: p.second, y: p.sent })) },
+          ...(t.some((p) => p.processed !== undefined)
+            ? [
+                {
+                  name: 'changes processed',
+                  color: '#9467bd',
+                  points: t.map((p) => ({ x: p.second, y: p.processed })),
+                },
+              ]
+            : []),
           {
             name: 'notifications',
             color: '#2ca02c',
