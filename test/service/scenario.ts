@@ -1,6 +1,7 @@
 /** The resources the end-to-end service tests register and the changes they post. */
+import { expect } from 'vitest';
 import type { Received } from '../fakes/http-receiver.js';
-import type { Json } from '../support/service.js';
+import { call, type Json } from '../support/service.js';
 
 export const LOINC_GLUCOSE = 'http://loinc.org|15074-8';
 export const ENCOUNTER_START = 'http://example.org/fhir/SubscriptionTopic/encounter-start';
@@ -47,6 +48,21 @@ export function r5FullResource(endpoint: string): Json {
     contentType: 'application/fhir+json',
     content: 'full-resource',
   };
+}
+
+/** Puts the encounter-start topic and, for each id, an R5 subscription delivering to `<hook>/<id>`. */
+export async function putEncounterSubscriptions(
+  url: string,
+  hook: string,
+  ids: readonly string[],
+): Promise<void> {
+  expect(
+    (await call(url, 'PUT', '/fhir/SubscriptionTopic/encounter-start', encounterStartTopic)).status,
+  ).toBe(201);
+  for (const id of ids)
+    expect((await call(url, 'PUT', `/fhir/Subscription/${id}`, r5FullResource(`${hook}/${id}`))).status).toBe(
+      201,
+    );
 }
 
 /** Classic R4 message subscription on a `channel:<queue>` of the configured RabbitMQ. */
