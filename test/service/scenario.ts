@@ -163,6 +163,15 @@ export function json(request: Received): Json {
   return request.body.length > 0 ? JSON.parse(request.body) : undefined;
 }
 
+/** The Encounters an R5 subscription delivering to `<hook>/<id>` was notified of, in order. */
+export function notifiedEncounters(received: readonly Received[], id: string): string[] {
+  return received
+    .filter((r) => r.url === `/${id}`)
+    .map((r) => json(r)?.entry?.[1]?.resource)
+    .filter((resource) => resource?.resourceType === 'Encounter')
+    .map((resource) => String(resource.id));
+}
+
 export function eventNumber(request: Received): number {
   return Number(request.headers['x-substream-event-number']);
 }

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HttpReceiver } from '../fakes/http-receiver.js';
 import { waitFor } from '../support/infra.js';
 import { call, keptWorkers, ServiceFixture } from '../support/service.js';
-import { encounter, json, putEncounterSubscriptions } from './scenario.js';
+import { encounter, notifiedEncounters, putEncounterSubscriptions } from './scenario.js';
 
 const fixture = new ServiceFixture({ kafka: true, settings: { PARTITIONS: 4 } });
 const receiver = new HttpReceiver();
@@ -22,14 +22,7 @@ afterAll(async () => {
 const SUBSCRIPTIONS = ['s1', 's2', 's3', 's4', 's5', 's6'];
 
 /** The encounters a subscription was notified of. */
-function notified(id: string): Set<string> {
-  const ids = receiver.accepted
-    .filter((r) => r.url === `/${id}`)
-    .map((r) => json(r)?.entry?.[1]?.resource)
-    .filter((resource) => resource?.resourceType === 'Encounter')
-    .map((resource) => String(resource.id));
-  return new Set(ids);
-}
+const notified = (id: string): Set<string> => new Set(notifiedEncounters(receiver.accepted, id));
 
 async function postEncounters(url: string, ids: string[]): Promise<void> {
   expect(
