@@ -152,6 +152,7 @@ export class ThreadSupervisor<T extends ThreadIncarnation> {
       } catch (cause) {
         if (this.stopping !== undefined) return;
         failure = cause instanceof Error ? cause : new Error(String(cause));
+        this.failure = failure; // `/readyz` tells the latest reason
         continue;
       }
       if (this.stopping !== undefined) return;

@@ -23,9 +23,17 @@ export class FakeWorker extends EventEmitter implements ThreadWorker {
   readonly requests: ThreadRequest['kind'][] = [];
   terminated = false;
 
-  constructor(readonly data: StreamThreadData) {
+  /** `bootFails`: it cannot load or connect, and ends (as a worker does after `boot-failed`). */
+  constructor(
+    readonly data: StreamThreadData,
+    bootFails = false,
+  ) {
     super();
-    queueMicrotask(() => this.send({ kind: 'booted' }));
+    queueMicrotask(() => {
+      if (!bootFails) return this.send({ kind: 'booted' });
+      this.send({ kind: 'boot-failed', error: 'broker unreachable' });
+      this.exit(1);
+    });
   }
 
   postMessage(request: ThreadRequest): void {
@@ -71,10 +79,14 @@ export interface FakeThreads {
   replacements(thread: number): Promise<number>;
 }
 
-/** Boots `count` stream threads over fake workers (nothing started yet). */
+/**
+ * Boots `count` stream threads over fake workers (nothing started yet); `bootFails` tells which
+ * workers (by their index in `workers`) fail to boot.
+ */
 export async function bootFakeThreads(
   count: number,
   settings: Partial<ConfigInput> = {},
+  bootFails: (index: number) => boolean = () => false,
 ): Promise<FakeThreads> {
   const workers: FakeWorker[] = [];
   const failures: StreamThreadFailure[] = [];
@@ -91,7 +103,7 @@ export async function bootFakeThreads(
     replacements: threadReplacementsCounter(registry),
     onFatal: (failure) => failures.push(failure),
     spawn: (data) => {
-      const worker = new FakeWorker(data);
+      const worker = new FakeWorker(data, bootFails(workers.length));
       workers.push(worker);
       return worker;
     },
