@@ -4,6 +4,9 @@
  * and `bootFakeThreads`, which boots a processor's stream threads over such workers.
  */
 import { EventEmitter } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, vi } from 'vitest';
 import type { ConfigInput } from '../../app/config/index.js';
@@ -75,6 +78,8 @@ export interface FakeThreads {
   /** Every worker spawned, in order (replacements after the first ones). */
   workers: FakeWorker[];
   failures: StreamThreadFailure[];
+  /** Where a thread's tasks keep their stores (in a directory of this boot's own). */
+  taskState(thread: number): string;
   /** substream_stream_thread_replacements_total of `thread`. */
   replacements(thread: number): Promise<number>;
 }
@@ -91,9 +96,11 @@ export async function bootFakeThreads(
   const workers: FakeWorker[] = [];
   const failures: StreamThreadFailure[] = [];
   const registry = new Registry();
+  const dataDir = mkdtempSync(join(tmpdir(), 'substream-fake-threads-'));
   const threads = await bootStreamThreads({
     config: configSchema.parse({
       KAFKA_BROKERS: '127.0.0.1:9092',
+      DATA_DIR: dataDir,
       PROCESSOR_THREADS: count + 1,
       ...settings,
     }),
@@ -112,6 +119,7 @@ export async function bootFakeThreads(
     threads,
     workers,
     failures,
+    taskState: (thread) => join(dataDir, 'state', `thread-${thread}`, 'substream'),
     replacements: async (thread) => {
       const metric = (await registry.getMetricsAsJSON()).find(
         (m) => m.name === 'substream_stream_thread_replacements_total',
@@ -121,14 +129,28 @@ export async function bootFakeThreads(
   };
 }
 
-/** Fake timers in every test of the file; `noJitter`: back-off waits exactly as set (500, 1000 ... ms). */
+/**
+ * Fake timers in every test of the file (setImmediate stays real: see untilWaiting); `noJitter`:
+ * back-off waits exactly as set (500, 1000 ... ms).
+ */
 export function fakeTimersPerTest({ noJitter = false } = {}): void {
   beforeEach(() => {
-    vi.useFakeTimers();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     if (noJitter) vi.spyOn(Math, 'random').mockReturnValue(0.5);
   });
   afterEach(() => {
     vi.useRealTimers();
     vi.restoreAllMocks();
   });
+}
+
+/**
+ * Waits until a timer is set: the back-off of a replacement after a crash starts once the crashed
+ * thread's task state is removed, by real file-system work that fake timers do not drive.
+ */
+export async function untilWaiting(): Promise<void> {
+  for (let turn = 0; vi.getTimerCount() === 0; turn++) {
+    if (turn > 100_000) throw new Error('no back-off wait started');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }

@@ -3,7 +3,7 @@
  * next (doubled) back-off; the thread reads `replacing` until one runs, and each try is counted.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { bootFakeThreads, fakeTimersPerTest } from '../fakes/fake-stream-thread.js';
+import { bootFakeThreads, fakeTimersPerTest, untilWaiting } from '../fakes/fake-stream-thread.js';
 
 fakeTimersPerTest({ noJitter: true });
 
@@ -13,8 +13,10 @@ describe('a replacement stream thread that cannot start', () => {
     await threads.start();
 
     workers[0]!.exit(1);
+    await untilWaiting();
     await vi.advanceTimersByTimeAsync(500);
     expect(workers).toHaveLength(2);
+    await untilWaiting(); // it exited too
     expect(threads.states()).toEqual([
       { thread: 1, state: 'replacing', error: 'stream thread 1 could not start: broker unreachable' },
     ]);

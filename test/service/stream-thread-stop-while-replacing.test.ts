@@ -1,6 +1,6 @@
 /** replace-thread (fake workers): stopping while a failed thread waits for its replacement starts nothing. */
 import { describe, expect, it, vi } from 'vitest';
-import { bootFakeThreads, fakeTimersPerTest } from '../fakes/fake-stream-thread.js';
+import { bootFakeThreads, fakeTimersPerTest, untilWaiting } from '../fakes/fake-stream-thread.js';
 
 fakeTimersPerTest();
 
@@ -9,6 +9,7 @@ describe('stopping stream threads during a replacement back-off', () => {
     const { threads, workers, replacements } = await bootFakeThreads(1);
     await threads.start();
     workers[0]!.exit(1);
+    await untilWaiting();
     await vi.advanceTimersByTimeAsync(100);
     expect(threads.states()[0]!.state).toBe('replacing');
 
