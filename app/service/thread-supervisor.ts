@@ -146,8 +146,9 @@ export class ThreadSupervisor<T extends ThreadIncarnation> {
       await this.sleep(delayMs);
       if (this.stopping !== undefined) return;
       this.o.replacements.inc({ thread: String(this.o.thread) });
-      this.incarnation = this.o.create();
       try {
+        // A worker that cannot even be spawned is retried like one that cannot start.
+        this.incarnation = this.o.create();
         await this.incarnation.start();
       } catch (cause) {
         if (this.stopping !== undefined) return;
