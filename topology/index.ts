@@ -36,6 +36,7 @@ export {
   type InstanceMetadata,
   type KeyOwner,
 } from './runtime/streams.js';
+export { RestartBackoff } from './runtime/restart-backoff.js';
 export { EmbeddedTransport } from './embedded/transport.js';
 export { TopologyTestDriver, type TestDriverOptions, type OutputRecord } from './test-driver.js';
 export { prometheusMetrics } from './metrics.js';

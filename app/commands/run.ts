@@ -33,8 +33,12 @@ export function registerRun(program: Command): void {
       );
       const service = await startService({ config, mode: mode as RunMode, logger });
       logger.info({ url: service.url }, 'substream is running');
-      const shutdown = (signal: string) => {
-        logger.info({ signal }, 'stopping: finishing in-flight work, committing, closing stores');
+      let stopping = false;
+      /** The graceful stop of SIGTERM; the process exits with `exitCode` once it is done. */
+      const shutdown = (reason: object, exitCode: number) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info(reason, 'stopping: finishing in-flight work, committing, closing stores');
         const timer = setTimeout(() => {
           logger.error({ timeoutMs: STOP_TIMEOUT_MS }, 'graceful stop took too long; exiting');
           process.exit(1);
@@ -43,7 +47,7 @@ export function registerRun(program: Command): void {
         service.stop().then(
           () => {
             logger.info('stopped');
-            process.exit(0);
+            process.exit(exitCode);
           },
           (error: unknown) => {
             logger.error({ err: error }, 'stop failed');
@@ -51,7 +55,12 @@ export function registerRun(program: Command): void {
           },
         );
       };
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
-      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.once('SIGTERM', () => shutdown({ signal: 'SIGTERM' }, 0));
+      process.once('SIGINT', () => shutdown({ signal: 'SIGINT' }, 0));
+      // STREAM_FAILURE_POLICY=shutdown-client: exit non-zero, for an orchestrator to start it again.
+      void service.failed.then((failure) => {
+        logger.fatal({ thread: failure.thread, err: failure.error }, 'stream thread failed; exiting');
+        shutdown({ thread: failure.thread }, 1);
+      });
     });
 }

@@ -87,6 +87,12 @@ export const configSchema = z.object({
     .describe(
       'Stream threads of a processor instance (Kafka mode): each a member of the consumer group with its own tasks, so one instance uses that many cores.',
     ),
+  STREAM_FAILURE_POLICY: z
+    .enum(['replace-thread', 'shutdown-client'])
+    .default('replace-thread')
+    .describe(
+      'What a processor does when one of its stream threads fails (a non-retriable error) or its worker exits: replace-thread starts a new one in its place after a back-off (0.5 s doubling to 10 s); shutdown-client stops the instance and exits non-zero, for an orchestrator to restart it.',
+    ),
   COMMIT_INTERVAL_MS: int(10, 600_000)
     .default(1000)
     .describe('How often offsets and checkpoints are committed.'),

@@ -27,8 +27,8 @@ export interface EventsLocator {
 }
 
 export interface EventsRouterOptions {
-  /** The notify stage of each partition this instance runs (filled in by the topology). */
-  notifyByPartition: ReadonlyMap<number, NotifyProcessor>;
+  /** The notify stage of each partition this thread runs now (filled in by the topology of its current core). */
+  notifyByPartition: () => ReadonlyMap<number, NotifyProcessor>;
   /** Partitions of the notify stage's inputs (matches and delivery outcomes). */
   partitions: number;
   /** A topic read by the notify stage, whose partition owner is the subscription's owner. */
@@ -45,7 +45,7 @@ export class EventsRouter implements EventsLocator {
 
   async locate(subscriptionKey: string): Promise<EventsLocation> {
     const partition = partitionFor(Buffer.from(subscriptionKey), this.o.partitions);
-    const notify = this.o.notifyByPartition.get(partition);
+    const notify = this.o.notifyByPartition().get(partition);
     if (notify) return { kind: 'local', notify };
     const sibling = await this.o.siblings?.(partition);
     if (sibling) return { kind: 'local', notify: sibling };

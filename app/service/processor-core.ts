@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { DecodeOptions, FhirResource, NotifyProcessor, OutputTopics } from '../../processors/index.js';
 import type { Transport } from '../../state/index.js';
 import { createSchemaRegistryCodec } from '../../connectors/index.js';
-import { KafkaStreams } from '../../topology/index.js';
+import { KafkaStreams, parseStreamsConfig } from '../../topology/index.js';
 import type { MetricsPort } from '../../state/index.js';
 import type { Config } from '../config/index.js';
 import type { Metrics } from '../observability/index.js';
@@ -42,6 +42,22 @@ export function streamsConfig(
       thread === 0 ? join(config.DATA_DIR, 'state') : join(config.DATA_DIR, 'state', `thread-${thread}`),
     ...queryEndpoint(config),
   };
+}
+
+/** Where a stream thread's tasks keep their stores (the layout of the runtime's TaskStores). */
+export function taskStateOf(config: Config, thread: number): string {
+  return join(
+    streamsConfig(config, config.APPLICATION_ID, config.PROCESSING_GUARANTEE, thread).stateDir,
+    config.APPLICATION_ID,
+  );
+}
+
+/** The runtime's restart back-off, which a failed stream thread's replacement waits too. */
+export function restartBackoffOf(config: Config): { firstMs: number; maxMs: number } {
+  const { restartBackoffMs, restartBackoffMaxMs } = parseStreamsConfig(
+    streamsConfig(config, config.APPLICATION_ID),
+  );
+  return { firstMs: restartBackoffMs, maxMs: restartBackoffMaxMs };
 }
 
 export function decodeOptions(config: Config): DecodeOptions {

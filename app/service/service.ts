@@ -19,23 +19,23 @@ import { buildHttpServer, HttpError } from '../http/index.js';
 import type { HttpPorts } from '../http/index.js';
 import { kafkaLogging, kafkaTls, topicPlan } from '../kafka/index.js';
 import { createMetrics } from '../observability/index.js';
-import type { SubscriptionCatalog } from '../pipeline/catalog.js';
 import { buildDeliveryTopology, deliveryOptionsOf } from '../pipeline/delivery-topology.js';
 import { STORE_STATUS, TABLE_SUBSCRIPTIONS, TABLE_TOPICS } from '../pipeline/processor-topology.js';
 import { TopicDeadLetters } from './dead-letters.js';
 import { EventsRouter } from './event-routing.js';
 import { ChangelogIntake } from './intake.js';
-import {
-  baseUrl,
-  createProcessorCore,
-  decodeOptions,
-  outputTopics,
-  streamsConfig,
-} from './processor-core.js';
+import { OwnStreamThread } from './own-stream-thread.js';
+import { baseUrl, decodeOptions, outputTopics, streamsConfig } from './processor-core.js';
 import { SubscriptionRegistry, TopicRegistry } from './registries.js';
 import { signingSecrets } from './signing-secrets.js';
 import { SubscriptionStatusService } from './status.js';
 import { bootStreamThreads, type StreamThreads } from './stream-threads.js';
+import {
+  type StreamThreadFailure,
+  type StreamThreadState,
+  threadReplacementsCounter,
+} from './thread-supervisor.js';
+import type { SpawnStreamThread } from './worker-thread.js';
 import { TableWriter } from './table-writer.js';
 import { openTransport, saslOf } from './transport.js';
 
@@ -43,7 +43,13 @@ const SINK_MODES = { 'http-sink': 'rest-hook', 'amqp-sink': 'message', 'kafka-si
 
 export interface RunningService {
   readonly url: string;
+  /** The streams instances running now: the processor's own thread (its current core), then the sinks'. */
   readonly streams: readonly KafkaStreams[];
+  /**
+   * Settles when a stream thread failed or exited under STREAM_FAILURE_POLICY=shutdown-client: the
+   * service is then stopping itself (as stop() does), and its runner should exit non-zero.
+   */
+  readonly failed: Promise<StreamThreadFailure>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +57,8 @@ export interface StartServiceOptions {
   config: Config;
   mode: RunMode;
   logger: Logger;
+  /** Starts the worker of a stream thread (PROCESSOR_THREADS > 1); node:worker_threads by default. */
+  spawnStreamThread?: SpawnStreamThread;
 }
 
 /** The topics the service reads and writes, made when missing (internal ones come from the runtime). */
@@ -68,7 +76,12 @@ function topicSpecs(config: Config): TopicSpec[] {
  * all sinks, and the HTTP API; embedded (one process, durable log in DATA_DIR) without
  * KAFKA_BROKERS, a member of the application's consumer groups with it.
  */
-export async function startService({ config, mode, logger }: StartServiceOptions): Promise<RunningService> {
+export async function startService({
+  config,
+  mode,
+  logger,
+  spawnStreamThread,
+}: StartServiceOptions): Promise<RunningService> {
   const metrics = createMetrics();
   const metricsPort = prometheusMetrics(metrics.registry);
   const transport = await openTransport(config, logger);
@@ -76,30 +89,28 @@ export async function startService({ config, mode, logger }: StartServiceOptions
   const partitions = (await transport.admin.partitionCount(config.TOPIC_CHANGELOG)) ?? config.PARTITIONS;
   const streamsLogger = logger.child({ component: 'streams' });
   const decode = decodeOptions(config);
-  const streams: KafkaStreams[] = [];
+  const sinkStreams: KafkaStreams[] = [];
   const supervisors: ConnectionSupervisor[] = [];
   const sinks: Sink[] = [];
   const stoppers: (() => Promise<void>)[] = [];
   const bound = { port: config.PORT };
 
-  let catalog: SubscriptionCatalog | undefined;
-  let processor: KafkaStreams | undefined;
+  let reportFailure!: (failure: StreamThreadFailure) => void;
+  const failed = new Promise<StreamThreadFailure>((resolve) => (reportFailure = resolve));
+  let own: OwnStreamThread | undefined;
   let threads: StreamThreads | undefined;
   const runProcessor = mode === 'processor' || mode === 'all';
   if (runProcessor) {
     const statusChangelog = `${config.APPLICATION_ID}-${STORE_STATUS}-changelog`;
-    const core = createProcessorCore({
-      config,
-      transport,
-      partitions,
-      metrics,
-      metricsPort,
-      logger,
-      thread: 0,
+    const replacements = threadReplacementsCounter(metrics.registry);
+    // The HTTP API below reads through `processor`: the core running now, a replacement's once it runs.
+    const processor = new OwnStreamThread({
+      core: { config, transport, partitions, metrics, metricsPort, logger },
+      policy: config.STREAM_FAILURE_POLICY,
+      replacements,
+      onFatal: reportFailure,
     });
-    const notifyByPartition = core.notifyByPartition;
-    processor = core.streams;
-    streams.push(processor);
+    own = processor;
     await transport.admin.ensureTopics([{ topic: statusChangelog, partitions, compacted: true }]);
     const statusView = new GlobalTable<SubscriptionStatusRecord>({
       name: 'subscription-status-view',
@@ -109,7 +120,15 @@ export async function startService({ config, mode, logger }: StartServiceOptions
     });
     // The other stream threads join the group beside this one (KafkaStreams' num.stream.threads).
     if (config.PROCESSOR_THREADS > 1) {
-      threads = await bootStreamThreads({ config, partitions, count: config.PROCESSOR_THREADS - 1, logger });
+      threads = await bootStreamThreads({
+        config,
+        partitions,
+        count: config.PROCESSOR_THREADS - 1,
+        logger,
+        replacements,
+        onFatal: reportFailure,
+        ...(spawnStreamThread ? { spawn: spawnStreamThread } : {}),
+      });
       stoppers.push(() => threads!.stop());
     }
     try {
@@ -119,13 +138,12 @@ export async function startService({ config, mode, logger }: StartServiceOptions
       await threads?.stop();
       throw error;
     }
-    catalog = core.catalog();
     await statusView.start(transport);
     stoppers.push(() => statusView.stop());
     const producer = await transport.producer();
     stoppers.push(() => producer.close());
-    const subscriptionsTable = () => processor!.table<FhirResource>(TABLE_SUBSCRIPTIONS);
-    const topicsTable = () => processor!.table<FhirResource>(TABLE_TOPICS);
+    const subscriptionsTable = () => processor.streams.table<FhirResource>(TABLE_SUBSCRIPTIONS);
+    const topicsTable = () => processor.streams.table<FhirResource>(TABLE_TOPICS);
     const ports: HttpPorts = {
       subscriptions: new SubscriptionRegistry(
         subscriptionsTable,
@@ -138,21 +156,21 @@ export async function startService({ config, mode, logger }: StartServiceOptions
         new TableWriter(transport, producer, config.TOPIC_SUBSCRIPTION_TOPICS, topicsTable),
       ),
       status: new SubscriptionStatusService(
-        () => catalog,
+        () => processor.catalog,
         () => statusView,
         baseUrl(config),
         new EventsRouter({
-          notifyByPartition,
+          notifyByPartition: () => processor.core.notifyByPartition,
           partitions,
           ownerTopic: config.TOPIC_DELIVERY_OUTCOMES,
-          ownerOf: (topic, key) => processor!.ownerOf(topic, key),
+          ownerOf: (topic, key) => processor.streams.ownerOf(topic, key),
           scheme: config.ADVERTISED_URL?.startsWith('https:') ? 'https' : 'http',
           ...(threads ? { siblings: (partition: number) => threads!.eventsSource(partition) } : {}),
         }),
         config.EVENTS_RETAINED,
       ),
       intake: new ChangelogIntake(transport, producer, config.TOPIC_CHANGELOG, decode),
-      readiness: { ready: () => readiness(streams, threads) },
+      readiness: { ready: () => processorReadiness(processor, sinkStreams, threads) },
       metrics: {
         contentType: metrics.registry.contentType,
         metrics: () => (threads ? mergedMetrics(metrics.registry, threads) : metrics.registry.metrics()),
@@ -206,7 +224,7 @@ export async function startService({ config, mode, logger }: StartServiceOptions
           logger.warn({ sink: sink.name, error: String(error) }, 'sink not connected'),
       }),
     );
-    const sinkStreams = new KafkaStreams({
+    const streams = new KafkaStreams({
       topology: buildDeliveryTopology({
         input: outputTopics(config)[channel],
         outcomes: config.TOPIC_DELIVERY_OUTCOMES,
@@ -220,12 +238,12 @@ export async function startService({ config, mode, logger }: StartServiceOptions
       metrics: metricsPort,
       logger: streamsLogger.child({ sink: sinkMode }),
     });
-    streams.push(sinkStreams);
-    await sinkStreams.start();
+    sinkStreams.push(streams);
+    await streams.start();
   }
 
   if (!runProcessor) {
-    const ports = opsOnlyPorts(streams, metrics.registry);
+    const ports = opsOnlyPorts(sinkStreams, metrics.registry);
     stoppers.unshift(
       await listen(buildHttpServer({ ports, bodyLimit: 1 << 20, logger }), config, logger, bound),
     );
@@ -235,16 +253,28 @@ export async function startService({ config, mode, logger }: StartServiceOptions
   const stop = () =>
     (stopping ??= (async () => {
       for (const s of stoppers.splice(0, 1)) await s(); // the HTTP server first: no new work
-      await Promise.all(streams.map((s) => s.stop()));
-      catalog?.stop();
+      await Promise.all([own?.stop(), ...sinkStreams.map((s) => s.stop())]);
       for (const supervisor of supervisors) supervisor.stop();
       await Promise.all(sinks.map((s) => s.close()));
       for (const s of stoppers) await s();
       await transport.close();
     })());
+  // shutdown-client: a thread that failed or exited stops the whole service, as SIGTERM would.
+  void failed.then((failure) => {
+    logger.error(
+      { thread: failure.thread },
+      'stopping the service: a stream thread failed (STREAM_FAILURE_POLICY=shutdown-client)',
+    );
+    stop().catch((error: unknown) =>
+      logger.error({ err: error }, 'stop after a stream thread failure failed'),
+    );
+  });
   return {
     url: `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${bound.port}`,
-    streams,
+    get streams() {
+      return [...(own ? [own.streams] : []), ...sinkStreams];
+    },
+    failed,
     stop,
   };
 }
@@ -272,14 +302,27 @@ function createSink(
   });
 }
 
+/** Thread 0 reads as its streams do (`<app> is restarting`), or as a thread while it is replaced. */
+function processorReadiness(
+  own: OwnStreamThread,
+  sinkStreams: readonly KafkaStreams[],
+  threads?: StreamThreads,
+): { ready: boolean; reason?: string } {
+  const replacing = own.replacing;
+  return readiness(replacing ? sinkStreams : [own.streams, ...sinkStreams], [
+    ...(replacing ? [replacing] : []),
+    ...(threads?.states() ?? []),
+  ]);
+}
+
 function readiness(
   streams: readonly KafkaStreams[],
-  threads?: StreamThreads,
+  threads: readonly StreamThreadState[] = [],
 ): { ready: boolean; reason?: string } {
   const reasons = streams
     .filter((s) => s.state !== 'running')
     .map((s) => `${s.config.applicationId} is ${s.state}`);
-  for (const t of threads?.states() ?? []) {
+  for (const t of threads) {
     if (t.state !== 'running')
       reasons.push(`stream thread ${t.thread} is ${t.state}${t.error ? `: ${t.error}` : ''}`);
   }

@@ -1,148 +1,57 @@
-import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import type { NotifyProcessor } from '../../processors/index.js';
 import type { Config } from '../config/index.js';
-import type { StreamThreadData, ThreadMessage, ThreadRequest } from './stream-thread-protocol.js';
+import { HttpError } from '../http/index.js';
+import { restartBackoffOf, taskStateOf } from './processor-core.js';
+import type { StreamThreadData } from './stream-thread-protocol.js';
+import { type StreamThreadFailure, type StreamThreadState, ThreadSupervisor } from './thread-supervisor.js';
+import { type SpawnStreamThread, spawnStreamThread, WorkerStreamThread } from './worker-thread.js';
+
+export type { StreamThreadState } from './thread-supervisor.js';
 
 type EventsOf = NotifyProcessor['eventsOf'];
-/** A request before it is numbered (Omit over each member of the union). */
-type Unnumbered<T> = T extends unknown ? Omit<T, 'id'> : never;
 type EventsFound = Awaited<ReturnType<EventsOf>>;
-
-/** How long a stream thread may take to answer a request from the process's own thread. */
-const REPLY_TIMEOUT_MS = 10_000;
-/** A start waits for the group and the global tables: the runtime bounds it itself (startTimeoutMs). */
-const START_TIMEOUT_MS = 600_000;
-
-export interface StreamThreadState {
-  thread: number;
-  state: string;
-  error?: string;
-}
 
 /** The stream threads a processor instance runs beside its own (threads 1 .. PROCESSOR_THREADS - 1). */
 export interface StreamThreads {
   start(): Promise<void>;
+  /** Each thread's state; `replacing` (with the failure) while a failed thread waits for its replacement. */
   states(): StreamThreadState[];
-  /** Each thread's registry as `getMetricsAsJSON()` gives it, to merge with the process's own. */
+  /**
+   * Each running thread's registry as `getMetricsAsJSON()` gives it, to merge with the process's
+   * own; a thread being replaced, or not answering, is left out of this scrape.
+   */
   metrics(): Promise<unknown[]>;
   /** The `$events` source of a partition run by one of these threads, if one runs it. */
   eventsSource(partition: number): Promise<{ eventsOf: EventsOf } | undefined>;
   stop(): Promise<void>;
 }
 
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
-class StreamThread {
-  state: StreamThreadState;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 0;
-  readonly booted: Promise<void>;
-  private exited = false;
-
-  constructor(
-    private readonly worker: Worker,
-    readonly thread: number,
-    private readonly logger: Logger,
-  ) {
-    this.state = { thread, state: 'starting' };
-    this.booted = new Promise<void>((resolve, reject) => {
-      worker.on('message', (message: ThreadMessage) => {
-        if (message.kind === 'state') {
-          this.state = { thread, state: message.state, ...(message.error ? { error: message.error } : {}) };
-        } else if (message.kind === 'booted') {
-          resolve();
-        } else if (message.kind === 'boot-failed') {
-          reject(new Error(`stream thread ${thread} could not start: ${message.error}`));
-        } else {
-          const pending = this.pending.get(message.id);
-          if (!pending) return;
-          this.pending.delete(message.id);
-          clearTimeout(pending.timer);
-          if (message.error !== undefined)
-            pending.reject(new Error(`stream thread ${thread}: ${message.error}`));
-          else pending.resolve(message.value);
-        }
-      });
-      worker.on('error', (error) => {
-        this.logger.error({ err: error, thread }, 'stream thread failed');
-        this.state = { thread, state: 'failed', error: error.message };
-        reject(error);
-      });
-      worker.on('exit', (code) => {
-        this.exited = true;
-        if (this.state.state !== 'stopped' && this.state.state !== 'failed') {
-          this.state = { thread, state: 'failed', error: `stream thread exited with code ${code}` };
-          this.logger.error({ thread, code }, 'stream thread exited');
-        }
-        reject(new Error(`stream thread ${thread} exited with code ${code}`));
-        for (const [id, pending] of this.pending) {
-          clearTimeout(pending.timer);
-          pending.reject(new Error(`stream thread ${thread} exited`));
-          this.pending.delete(id);
-        }
-      });
-    });
-    // Awaited by startStreamThreads; a later failure shows in the state, not as an unhandled rejection.
-    this.booted.catch(() => undefined);
-  }
-
-  request(message: Unnumbered<ThreadRequest>, timeoutMs = REPLY_TIMEOUT_MS): Promise<unknown> {
-    if (this.exited) return Promise.reject(new Error(`stream thread ${this.thread} is not running`));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`stream thread ${this.thread} did not answer within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      this.worker.postMessage({ ...message, id } as ThreadRequest);
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (!this.exited) {
-      try {
-        await this.request({ kind: 'stop' });
-      } catch (error) {
-        this.logger.warn({ err: error, thread: this.thread }, 'stream thread did not stop cleanly');
-      }
-    }
-    this.state = { thread: this.thread, state: 'stopped' };
-    await this.worker.terminate();
-  }
-}
-
-/**
- * The worker: the compiled entry, or (tests, run from the TypeScript sources) a bootstrap that
- * registers tsx in the worker before importing the source entry.
- */
-function spawn(data: StreamThreadData): Worker {
-  const options = { workerData: data, name: `substream-stream-thread-${data.thread}` };
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./stream-thread.js', import.meta.url), options);
-  const source = new URL('./stream-thread.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`;
-  return new Worker(bootstrap, { ...options, eval: true });
+export interface BootStreamThreadsOptions {
+  config: Config;
+  partitions: number;
+  count: number;
+  logger: Logger;
+  /** substream_stream_thread_replacements_total on the process's registry. */
+  replacements: Counter<'thread'>;
+  /** STREAM_FAILURE_POLICY=shutdown-client: a thread failed or exited. */
+  onFatal: (failure: StreamThreadFailure) => void;
+  /** Starts a thread's worker (node:worker_threads by default). */
+  spawn?: SpawnStreamThread;
 }
 
 /**
  * Boots `count` stream threads of the processor (numbered from 1; the calling thread is 0): each
  * loads its modules and builds its topology. `start()` then starts them all at once (with the
  * process's own thread), so that they join the group together rather than take partitions from
- * each other as they come; it resolves once each has joined and started its tasks.
+ * each other as they come; it resolves once each has joined and started its tasks. From then on
+ * each thread is supervised: one that fails or exits is replaced, or ends the service, as
+ * STREAM_FAILURE_POLICY says (thread-supervisor.ts).
  */
-export async function bootStreamThreads(o: {
-  config: Config;
-  partitions: number;
-  count: number;
-  logger: Logger;
-}): Promise<StreamThreads> {
-  const threads: StreamThread[] = [];
+export async function bootStreamThreads(o: BootStreamThreadsOptions): Promise<StreamThreads> {
+  const spawn = o.spawn ?? spawnStreamThread;
+  const supervisors: ThreadSupervisor<WorkerStreamThread>[] = [];
   for (let thread = 1; thread <= o.count; thread++) {
     const data: StreamThreadData = {
       config: o.config,
@@ -150,45 +59,93 @@ export async function bootStreamThreads(o: {
       partitions: o.partitions,
       logLevel: o.logger.level,
     };
-    threads.push(new StreamThread(spawn(data), thread, o.logger));
+    supervisors.push(
+      new ThreadSupervisor({
+        thread,
+        policy: o.config.STREAM_FAILURE_POLICY,
+        backoff: restartBackoffOf(o.config),
+        create: () => new WorkerStreamThread(spawn(data), thread, o.logger, taskStateOf(o.config, thread)),
+        replacements: o.replacements,
+        logger: o.logger,
+        onFatal: o.onFatal,
+      }),
+    );
   }
   try {
-    await Promise.all(threads.map((t) => t.booted));
+    await Promise.all(supervisors.map((s) => s.current!.booted));
   } catch (error) {
-    await Promise.all(threads.map((t) => t.stop()));
+    await Promise.all(supervisors.map((s) => s.stop()));
     throw error;
   }
+  /** The threads that answer requests now. */
+  const live = () =>
+    supervisors.map((s) => s.current).filter((t): t is WorkerStreamThread => t?.live === true);
   return {
     start: async () => {
-      await Promise.all(threads.map((t) => t.request({ kind: 'start' }, START_TIMEOUT_MS)));
+      await Promise.all(supervisors.map((s) => s.start()));
     },
-    states: () => threads.map((t) => t.state),
-    metrics: () => Promise.all(threads.map((t) => t.request({ kind: 'metrics' }))),
+    states: () => supervisors.map((s) => s.replacing ?? s.current!.state),
+    async metrics() {
+      const answers = await Promise.allSettled(live().map((t) => t.request({ kind: 'metrics' })));
+      return answers.flatMap((answer) => {
+        if (answer.status === 'fulfilled') return [answer.value];
+        o.logger.warn({ err: answer.reason }, 'stream thread metrics left out of this scrape');
+        return [];
+      });
+    },
     async eventsSource(partition) {
-      for (const t of threads) {
+      for (const t of live()) {
         if (t.state.state === 'failed' || t.state.state === 'stopped') continue;
-        if ((await t.request({ kind: 'owns', partition })) !== true) continue;
+        const owns = await t.request({ kind: 'owns', partition }).catch((error: unknown) => {
+          o.logger.warn(
+            { err: error, thread: t.thread, partition },
+            'stream thread did not say what it runs',
+          );
+          return false;
+        });
+        if (owns !== true) continue;
         return {
-          eventsOf: async (subscriptionId, tenant, query) => {
-            const answer = (await t.request({
-              kind: 'events',
-              partition,
-              subscriptionId,
-              tenant,
-              query: {
-                ...(query.since !== undefined ? { since: query.since } : {}),
-                ...(query.until !== undefined ? { until: query.until } : {}),
-              },
-            })) as { owned: boolean; found?: string };
-            if (!answer.owned) throw new Error(`partition ${partition} moved off stream thread ${t.thread}`);
-            return answer.found === undefined ? undefined : (JSON.parse(answer.found) as EventsFound);
-          },
+          eventsOf: (subscriptionId, tenant, query) => eventsOn(t, partition, subscriptionId, tenant, query),
         };
       }
       return undefined;
     },
     stop: async () => {
-      await Promise.all(threads.map((t) => t.stop()));
+      await Promise.all(supervisors.map((s) => s.stop()));
     },
   };
+}
+
+/** `$events` asked of the thread running the partition; a thread that went away meanwhile is a transient 503. */
+async function eventsOn(
+  t: WorkerStreamThread,
+  partition: number,
+  ...[subscriptionId, tenant, query]: Parameters<EventsOf>
+): Promise<EventsFound> {
+  let answer: { owned: boolean; found?: string };
+  try {
+    answer = (await t.request({
+      kind: 'events',
+      partition,
+      subscriptionId,
+      tenant,
+      query: {
+        ...(query.since !== undefined ? { since: query.since } : {}),
+        ...(query.until !== undefined ? { until: query.until } : {}),
+      },
+    })) as { owned: boolean; found?: string };
+  } catch (error) {
+    throw new HttpError(
+      503,
+      'transient',
+      `stream thread ${t.thread} running partition ${partition} did not answer: ${(error as Error).message}`,
+    );
+  }
+  if (!answer.owned)
+    throw new HttpError(
+      503,
+      'transient',
+      `partition ${partition} moved off stream thread ${t.thread}; retry`,
+    );
+  return answer.found === undefined ? undefined : (JSON.parse(answer.found) as EventsFound);
 }

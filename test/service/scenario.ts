@@ -51,6 +51,21 @@ export function r5FullResource(endpoint: string): Json {
   };
 }
 
+/** Puts the encounter-start topic and, for each id, an R5 subscription delivering to `<hook>/<id>`. */
+export async function putEncounterSubscriptions(
+  url: string,
+  hook: string,
+  ids: readonly string[],
+): Promise<void> {
+  expect(
+    (await call(url, 'PUT', '/fhir/SubscriptionTopic/encounter-start', encounterStartTopic)).status,
+  ).toBe(201);
+  for (const id of ids)
+    expect((await call(url, 'PUT', `/fhir/Subscription/${id}`, r5FullResource(`${hook}/${id}`))).status).toBe(
+      201,
+    );
+}
+
 /** Classic R4 message subscription on a `channel:<queue>` of the configured RabbitMQ. */
 export function amqpMessage(queue: string, criteria = 'Patient?family=Chalmers'): Json {
   return {
@@ -147,6 +162,15 @@ export function statusOf(bundle: Json): Json {
 
 export function json(request: Received): Json {
   return request.body.length > 0 ? JSON.parse(request.body) : undefined;
+}
+
+/** The Encounters an R5 subscription delivering to `<hook>/<id>` was notified of, in order. */
+export function notifiedEncounters(received: readonly Received[], id: string): string[] {
+  return received
+    .filter((r) => r.url === `/${id}`)
+    .map((r) => json(r)?.entry?.[1]?.resource)
+    .filter((resource) => resource?.resourceType === 'Encounter')
+    .map((resource) => String(resource.id));
 }
 
 export function eventNumber(request: Received): number {

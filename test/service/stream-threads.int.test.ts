@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { HttpReceiver } from '../fakes/http-receiver.js';
 import { waitFor } from '../support/infra.js';
 import { call, ServiceFixture } from '../support/service.js';
-import { encounter, encounterStartTopic, json, r5FullResource, statusOf } from './scenario.js';
+import { encounter, json, putEncounterSubscriptions, statusOf } from './scenario.js';
 
 const fixture = new ServiceFixture({ kafka: true, settings: { PARTITIONS: 4 } });
 const receiver = new HttpReceiver();
@@ -37,15 +37,7 @@ describe('a processor with two stream threads', () => {
     expect(own.length).toBeLessThan(8);
     expect((await call(processor.url, 'GET', '/readyz')).status).toBe(200);
 
-    expect(
-      (await call(processor.url, 'PUT', '/fhir/SubscriptionTopic/encounter-start', encounterStartTopic))
-        .status,
-    ).toBe(201);
-    for (const id of SUBSCRIPTIONS)
-      expect(
-        (await call(processor.url, 'PUT', `/fhir/Subscription/${id}`, r5FullResource(`${hook}/${id}`)))
-          .status,
-      ).toBe(201);
+    await putEncounterSubscriptions(processor.url, hook, SUBSCRIPTIONS);
     const events = (id: string) =>
       receiver.accepted.filter((r) => r.url === `/${id}` && statusOf(json(r))?.type === 'event-notification');
     await waitFor(

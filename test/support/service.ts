@@ -10,7 +10,14 @@ import type { Config, ConfigInput } from '../../app/config/index.js';
 import { configSchema } from '../../app/config/index.js';
 import type { RunMode } from '../../app/commands/run.js';
 import { createLogger } from '../../app/observability/index.js';
-import { startService, type RunningService } from '../../app/service/index.js';
+import {
+  spawnStreamThread,
+  startService,
+  type RunningService,
+  type SpawnStreamThread,
+  type StartServiceOptions,
+  type ThreadWorker,
+} from '../../app/service/index.js';
 import { freePort, KAFKA_BROKERS, RABBITMQ_URL, uniqueName } from './infra.js';
 
 export { freePort } from './infra.js';
@@ -65,9 +72,13 @@ export class ServiceFixture {
     });
   }
 
-  async start(mode: RunMode, config: Config): Promise<RunningService> {
+  async start(
+    mode: RunMode,
+    config: Config,
+    options: Pick<StartServiceOptions, 'spawnStreamThread'> = {},
+  ): Promise<RunningService> {
     const logger = createLogger(process.env.SUBSTREAM_TEST_LOG ?? config.LOG_LEVEL);
-    const service = await startService({ config, mode, logger });
+    const service = await startService({ config, mode, logger, ...options });
     this.services.push(service);
     return service;
   }
@@ -78,6 +89,22 @@ export class ServiceFixture {
     await Promise.all(this.dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
     if (this.options.kafka) await deleteTopicsStartingWith(this.appId);
   }
+}
+
+/**
+ * Stream threads started as usual, each worker kept: a test terminates one as a crash (an uncaught
+ * exception, out of memory) would end it.
+ */
+export function keptWorkers(): { workers: ThreadWorker[]; spawnStreamThread: SpawnStreamThread } {
+  const workers: ThreadWorker[] = [];
+  return {
+    workers,
+    spawnStreamThread: (data) => {
+      const worker = spawnStreamThread(data);
+      workers.push(worker);
+      return worker;
+    },
+  };
 }
 
 export async function deleteTopicsStartingWith(prefix: string): Promise<void> {

@@ -21,6 +21,7 @@ import type { Clock } from '../processor.js';
 import { systemClock } from '../processor.js';
 import { describeFailure, isRecoverable } from './failures.js';
 import { RecordCollector, TopicPartitions } from './record-collector.js';
+import { RestartBackoff } from './restart-backoff.js';
 import { coalescingProducer } from './coalescing-producer.js';
 import { StreamTask } from './task.js';
 import { TaskStores } from './task-stores.js';
@@ -127,8 +128,7 @@ export class KafkaStreams {
   private topicsCreated = false;
   /** Exactly once: tasks of a failed run whose last transaction may still be open or completing. */
   private readonly unsettled = new Set<string>();
-  private restartAttempt = 0;
-  private runningSince = 0;
+  private readonly restartBackoff: RestartBackoff;
   private wake: (() => void) | undefined;
 
   constructor(options: StreamsOptions) {
@@ -139,6 +139,10 @@ export class KafkaStreams {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.topics = new TopicPartitions(options.transport);
+    this.restartBackoff = new RestartBackoff({
+      firstMs: this.config.restartBackoffMs,
+      maxMs: this.config.restartBackoffMaxMs,
+    });
     const m = this.metrics;
     this.counters = {
       consumed: m.counter('substream_records_consumed_total', 'Records consumed', ['task']),
@@ -502,10 +506,10 @@ export class KafkaStreams {
             await this.fatal(failure);
             return;
           }
-          const delayMs = this.backoff();
+          const delayMs = this.restartBackoff.next();
           this.counters.restarts.inc({ application: this.config.applicationId });
           this.logger.warn(
-            { error: describeFailure(failure), attempt: this.restartAttempt, delayMs },
+            { error: describeFailure(failure), attempt: this.restartBackoff.attempts, delayMs },
             'streams instance restarting after a retriable failure',
           );
           if (this.stopping === undefined) this.transition('restarting');
@@ -530,8 +534,8 @@ export class KafkaStreams {
         if (failure === undefined) {
           if (this.stopping !== undefined) return;
           if (this.current === 'restarting')
-            this.logger.info({ restarts: this.restartAttempt }, 'streams instance running again');
-          this.runningSince = Date.now();
+            this.logger.info({ restarts: this.restartBackoff.attempts }, 'streams instance running again');
+          this.restartBackoff.running();
           this.transition('running');
           return;
         }
@@ -625,14 +629,6 @@ export class KafkaStreams {
     }
   }
 
-  /** The next wait before a restart: doubling from restartBackoffMs up to restartBackoffMaxMs, ±20%. */
-  private backoff(): number {
-    const { restartBackoffMs: first, restartBackoffMaxMs: max } = this.config;
-    const base = Math.min(first * 2 ** Math.min(this.restartAttempt, 30), max);
-    this.restartAttempt += 1;
-    return Math.round(base * (0.8 + Math.random() * 0.4));
-  }
-
   /** Waits, unless stop() cuts it short. */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -662,8 +658,7 @@ export class KafkaStreams {
       this.runFailure = error; // the run being started failed: its start reports it
       return;
     }
-    // A run that went well for a while starts its back-off over.
-    if (Date.now() - this.runningSince > this.config.restartBackoffMaxMs) this.restartAttempt = 0;
+    // A run that went well for a while starts its back-off over (RestartBackoff.next).
     this.supervising = this.supervise(error, Number.POSITIVE_INFINITY);
   }
 
