@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import type { KeyValueStore, MetricsPort, RestoreProgress, Transport } from '../../state/index.js';
 import {
   CachingStore,
@@ -50,6 +50,7 @@ export class TaskStores {
     private readonly options: TaskStoresOptions,
     private readonly stores: Map<string, OpenStore>,
     private readonly checkpointPath: string,
+    private readonly openMarkerPath: string,
   ) {}
 
   /** What the checkpoint file holds now, so an unchanged one is not written again. */
@@ -59,11 +60,20 @@ export class TaskStores {
     const { taskId, partition, topology, applicationId, transport, exactlyOnce } = options;
     const directory = join(options.stateDir, applicationId, taskId);
     const checkpointPath = join(directory, '.checkpoint');
+    const openMarkerPath = join(directory, '.open');
     await mkdir(directory, { recursive: true });
-    const checkpoint = await readCheckpoint(checkpointPath);
+    // At least once, a task left open by its last owner (the process was killed, or its machine
+    // went down) may hold LevelDB writes whose changelog records and outputs were never
+    // acknowledged: kept, a step that drops what it has seen (versions) would drop those records
+    // when they are read again, and their outputs would be lost. Such stores start over from their
+    // changelogs, which hold only acknowledged writes, as after an unclean close in a running
+    // process. Exactly once does the same through its checkpoint.
+    const leftOpen = !exactlyOnce && (await exists(openMarkerPath));
+    const checkpoint = leftOpen ? undefined : await readCheckpoint(checkpointPath);
     // Under exactly-once a store without a checkpoint may hold uncommitted writes: start it over.
     // The checkpoint is removed while the task runs and written again on a clean close.
-    if (exactlyOnce) await deleteCheckpoint(checkpointPath);
+    if (exactlyOnce || leftOpen) await deleteCheckpoint(checkpointPath);
+    if (!exactlyOnce) await writeFile(openMarkerPath, '');
     const restored = options.metrics.gauge(
       'substream_store_restored_entries',
       'Entries restored into a store',
@@ -74,7 +84,7 @@ export class TaskStores {
       const definition = topology.stores.get(name)!;
       const location = join(directory, name);
       const from = checkpoint?.[name];
-      if (from === undefined && exactlyOnce) await LevelDbStore.wipe(location);
+      if (from === undefined && (exactlyOnce || leftOpen)) await LevelDbStore.wipe(location);
       const leveldb = await LevelDbStore.open(name, location);
       const changelogTopic = topology.changelogTopic(applicationId, name);
       const result = await restoreStore({
@@ -102,7 +112,7 @@ export class TaskStores {
       });
       stores.set(name, { name, changelogTopic, leveldb, cache, outer, next: result.nextOffset });
     }
-    return new TaskStores(options, stores, checkpointPath);
+    return new TaskStores(options, stores, checkpointPath, openMarkerPath);
   }
 
   get<V>(name: string): KeyValueStore<string, V> | undefined {
@@ -156,11 +166,26 @@ export class TaskStores {
     this.written = text;
   }
 
-  /** Closes every store; unflushed cached writes are dropped (a clean close flushes first). */
-  async close(): Promise<void> {
+  /**
+   * Closes every store; unflushed cached writes are dropped (a clean close flushes first).
+   * `committed`: the task's last commit and checkpoint went through, so the next owner may trust
+   * what the stores hold.
+   */
+  async close(committed: boolean): Promise<void> {
     for (const store of this.stores.values()) {
       store.cache?.discard();
       await store.outer.close();
     }
+    if (committed) await rm(this.openMarkerPath, { force: true });
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw cause;
   }
 }

@@ -225,17 +225,19 @@ export class StreamTask {
       if (this.closed) return;
       this.closed = true;
       let processorsClosed = false;
+      let committed = false;
       try {
         if (clean) {
           await this.closeProcessors();
           processorsClosed = true;
           await this.commit(true);
+          committed = true;
         } else {
           await this.o.collector.abort();
         }
       } finally {
         if (!processorsClosed) await this.closeProcessors();
-        await this.o.stores.close();
+        await this.o.stores.close(committed);
         for (const hook of this.closeHooks) await hook();
       }
     });
