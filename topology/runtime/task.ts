@@ -18,6 +18,15 @@ import type {
 import type { RecordCollector, TopicPartitions } from './record-collector.js';
 import type { TaskStores } from './task-stores.js';
 
+/**
+ * The instance's HTTP API (health probes, /metrics, $events) and its timers share this event loop,
+ * and a batch whose records resolve without I/O never leaves it: a long batch gives them a turn
+ * this often rather than keeping them waiting until it ends (a saturated processor answered
+ * health probes after up to a second).
+ */
+const IO_TURN_AFTER_MS = 50;
+const ioTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** An error thrown inside a node, tagged with the node so its policy applies. */
 class NodeFailure extends Error {
   constructor(
@@ -136,6 +145,7 @@ export class StreamTask {
     return this.serially(async () => {
       this.throwIfFailed();
       let lastHeartbeat = Date.now();
+      let lastTurn = lastHeartbeat;
       let done = 0;
       let last: LogRecord | undefined;
       try {
@@ -151,6 +161,10 @@ export class StreamTask {
           if (now - lastHeartbeat >= this.o.heartbeatIntervalMs) {
             lastHeartbeat = now;
             await control.heartbeat();
+          }
+          if (now - lastTurn >= IO_TURN_AFTER_MS) {
+            lastTurn = now;
+            await ioTurn();
           }
         }
       } finally {
