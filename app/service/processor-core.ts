@@ -44,14 +44,6 @@ export function streamsConfig(
   };
 }
 
-/** Where a stream thread's tasks keep their stores (the layout of the runtime's TaskStores). */
-export function taskStateOf(config: Config, thread: number): string {
-  return join(
-    streamsConfig(config, config.APPLICATION_ID, config.PROCESSING_GUARANTEE, thread).stateDir,
-    config.APPLICATION_ID,
-  );
-}
-
 /** The runtime's restart back-off, which a failed stream thread's replacement waits too. */
 export function restartBackoffOf(config: Config): { firstMs: number; maxMs: number } {
   const { restartBackoffMs, restartBackoffMaxMs } = parseStreamsConfig(

@@ -3,7 +3,7 @@ import type { Counter } from 'prom-client';
 import type { NotifyProcessor } from '../../processors/index.js';
 import type { Config } from '../config/index.js';
 import { HttpError } from '../http/index.js';
-import { restartBackoffOf, taskStateOf } from './processor-core.js';
+import { restartBackoffOf } from './processor-core.js';
 import type { StreamThreadData } from './stream-thread-protocol.js';
 import { type StreamThreadFailure, type StreamThreadState, ThreadSupervisor } from './thread-supervisor.js';
 import { type SpawnStreamThread, spawnStreamThread, WorkerStreamThread } from './worker-thread.js';
@@ -64,7 +64,7 @@ export async function bootStreamThreads(o: BootStreamThreadsOptions): Promise<St
         thread,
         policy: o.config.STREAM_FAILURE_POLICY,
         backoff: restartBackoffOf(o.config),
-        create: () => new WorkerStreamThread(spawn(data), thread, o.logger, taskStateOf(o.config, thread)),
+        create: () => new WorkerStreamThread(spawn(data), thread, o.logger),
         replacements: o.replacements,
         logger: o.logger,
         onFatal: o.onFatal,

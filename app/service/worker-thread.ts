@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { StreamThreadData, ThreadMessage, ThreadRequest } from './stream-thread-protocol.js';
@@ -54,16 +53,12 @@ export class WorkerStreamThread implements ThreadIncarnation {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private exited = false;
-  /** The worker ended by itself (an uncaught exception, out of memory, terminated from outside). */
-  private crashed = false;
   private stopping: Promise<void> | undefined;
 
-  /** `taskState`: the directory of this thread's task stores (`<stateDir>/<application id>`). */
   constructor(
     private readonly worker: ThreadWorker,
     readonly thread: number,
     private readonly logger: Logger,
-    private readonly taskState: string,
   ) {
     this.state = { thread, state: 'starting' };
     let end!: (error: Error) => void;
@@ -82,7 +77,6 @@ export class WorkerStreamThread implements ThreadIncarnation {
         }
       });
       worker.on('error', (error) => {
-        this.crashed = this.stopping === undefined;
         this.logger.error({ err: error, thread }, 'stream thread failed');
         this.state = { thread, state: 'failed', error: error.message };
         end(error);
@@ -90,7 +84,6 @@ export class WorkerStreamThread implements ThreadIncarnation {
       });
       worker.on('exit', (code) => {
         this.exited = true;
-        if (this.stopping === undefined) this.crashed = true;
         if (this.stopping === undefined && this.state.state !== 'failed') {
           this.state = { thread, state: 'failed', error: `stream thread exited with code ${code}` };
           this.logger.error({ thread, code }, 'stream thread exited');
@@ -143,17 +136,9 @@ export class WorkerStreamThread implements ThreadIncarnation {
         }
       }
       this.state = { thread: this.thread, state: 'stopped' };
+      // A crashed worker left the tasks it had open marked so: its replacement restores their
+      // stores from the changelogs (TaskStores), as after any process that died.
       await this.worker.terminate();
-      // A crashed worker left its stores as they were, possibly ahead of their changelogs (written,
-      // their changelog records never acknowledged): kept, records read again could be dropped as
-      // already seen. They are restored from the changelogs instead, as after an unclean close.
-      if (this.crashed) {
-        this.logger.warn(
-          { thread: this.thread },
-          'discarding the local task state of a crashed stream thread',
-        );
-        await rm(this.taskState, { recursive: true, force: true });
-      }
     })();
     return this.stopping;
   }

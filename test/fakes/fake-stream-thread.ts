@@ -78,8 +78,6 @@ export interface FakeThreads {
   /** Every worker spawned, in order (replacements after the first ones). */
   workers: FakeWorker[];
   failures: StreamThreadFailure[];
-  /** Where a thread's tasks keep their stores (in a directory of this boot's own). */
-  taskState(thread: number): string;
   /** substream_stream_thread_replacements_total of `thread`. */
   replacements(thread: number): Promise<number>;
 }
@@ -119,7 +117,6 @@ export async function bootFakeThreads(
     threads,
     workers,
     failures,
-    taskState: (thread) => join(dataDir, 'state', `thread-${thread}`, 'substream'),
     replacements: async (thread) => {
       const metric = (await registry.getMetricsAsJSON()).find(
         (m) => m.name === 'substream_stream_thread_replacements_total',
