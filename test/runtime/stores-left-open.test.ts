@@ -49,15 +49,21 @@ async function setUp() {
   return { transport, open };
 }
 
+type Opened = Awaited<ReturnType<Awaited<ReturnType<typeof setUp>>['open']>>;
+
+/** A write whose changelog record was sent and acknowledged, and checkpointed, as a commit does. */
+async function writeAcknowledged({ stores, collector }: Opened, key: string): Promise<void> {
+  await stores.get<string>('seen')!.put(key, 'v1');
+  await stores.flush();
+  await collector.send();
+  await stores.checkpoint();
+}
+
 describe('stores of a task at least once', () => {
   it('start over from the changelog when their last owner never closed them', async () => {
     const { transport, open } = await setUp();
     const first = await open();
-    // Acknowledged: its changelog record was sent.
-    await first.stores.get<string>('seen')!.put('Patient/1', 'v1');
-    await first.stores.flush();
-    await first.collector.send();
-    await first.stores.checkpoint();
+    await writeAcknowledged(first, 'Patient/1');
     // In LevelDB only: the process dies before the changelog record (and the outputs) leave.
     await first.stores.get<string>('seen')!.put('Patient/2', 'v1');
     await first.stores.flush();
@@ -74,10 +80,7 @@ describe('stores of a task at least once', () => {
   it('are kept as they are after a clean close', async () => {
     const { transport, open } = await setUp();
     const first = await open();
-    await first.stores.get<string>('seen')!.put('Patient/1', 'v1');
-    await first.stores.flush();
-    await first.collector.send();
-    await first.stores.checkpoint();
+    await writeAcknowledged(first, 'Patient/1');
     await first.stores.close(true);
 
     const next = await open();
