@@ -40,6 +40,9 @@ it('loads a global table before processing and follows its updates while running
   names.onChange((change) => changes.push(change));
 
   await produce(input, [{ key: 'a', value: 'first' }]);
+  // The table's reader and the input's consumer fetch on their own: the update must not overtake
+  // the record it is not meant for.
+  expect((await readTopic(output, 1)).map((r) => r.value)).toEqual(['first:alpha']);
   await produce(table, [
     { key: 'a', value: JSON.stringify('alpha-2') },
     { key: 'c', value: JSON.stringify('gamma') },
