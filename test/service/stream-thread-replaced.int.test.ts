@@ -48,6 +48,24 @@ async function notifiedOfAll(ids: string[], timeoutMs: number): Promise<void> {
 
 const encounters = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
+/**
+ * Each stream thread replicates the subscriptions table itself, so a change matched on the worker
+ * just after the PUTs may not see them all yet: rounds of changes on every partition until one
+ * round reaches every subscription.
+ */
+async function untilEveryThreadMatchesAll(url: string): Promise<void> {
+  let round = 0;
+  await waitFor(
+    async () => {
+      const ids = encounters(`warm${round++}-`, 8);
+      await postEncounters(url, ids);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      return SUBSCRIPTIONS.every((s) => ids.every((e) => notified(s).has(e))) ? true : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 0, what: 'every thread matching every subscription' },
+  );
+}
+
 describe('a processor whose worker stream thread is terminated', () => {
   it(
     'replaces the thread and notifies every subscription of later changes',
@@ -60,6 +78,7 @@ describe('a processor whose worker stream thread is terminated', () => {
       await fixture.start('http-sink', await fixture.config());
       expect((await call(processor.url, 'GET', '/readyz')).status).toBe(200);
       await putEncounterSubscriptions(processor.url, hook, SUBSCRIPTIONS);
+      await untilEveryThreadMatchesAll(processor.url);
       await postEncounters(processor.url, encounters('before', 4));
       await notifiedOfAll(encounters('before', 4), 30_000);
 
