@@ -100,6 +100,13 @@ export interface GroupHandlers {
   assigned(partitions: readonly TopicPartition[]): Promise<void>;
   /** Called when partitions are taken away; the handler finishes work and commits if it can. */
   revoked(partitions: readonly TopicPartition[]): Promise<void>;
+  /**
+   * Called before the member rejoins its group (a rebalance), while it still owns `partitions`
+   * and may commit for them, with no batch in flight: the handler commits what it processed, so
+   * that a partition's next owner does not process it again. It reports its own failures: the
+   * member rejoins either way. A transport whose members never rebalance does not call it.
+   */
+  rebalancing?(partitions: readonly TopicPartition[]): Promise<void>;
   /** Records of one partition, in offset order. Batches of one partition never overlap. */
   batch(records: readonly LogRecord[], control: BatchControl): Promise<void>;
   /** The consumer stopped for good (it will not restart by itself). */

@@ -23,6 +23,7 @@ import { TransportError } from '../../state/index.js';
 import { coPartitionedAssigner } from './assigner.js';
 import type { KafkaTransportConfig, KafkaTransportConfigInput } from './config.js';
 import { parseKafkaTransportConfig } from './config.js';
+import { onBeforeRejoin } from './rejoin-hook.js';
 import { openTail } from './tail.js';
 
 const toMessage = (r: OutgoingRecord): Message & { partition: number } => {
@@ -283,7 +284,27 @@ export class KafkaTransport implements Transport {
     // Assignment changes are handed to the runtime one after the other, in group-join order.
     let changes = Promise.resolve();
     let changeFailure: unknown;
+    // Between the moment a rebalance is seen and the new generation: no batch is started.
+    let rejoining = false;
+    let stopping = false;
+    let active = 0;
+    const idle: (() => void)[] = [];
+    const batchesDone = (): Promise<void> =>
+      active === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve));
+    // Before rejoining, while the coordinator still takes this member's commits: the batches in
+    // flight end early and the runtime commits what was processed (rejoin-hook.ts says why).
+    const beforeRejoin = async (): Promise<void> => {
+      const handler = handlers.rebalancing;
+      if (stopping || owned.length === 0 || handler === undefined) return;
+      rejoining = true;
+      await batchesDone();
+      await handler.call(handlers, owned);
+    };
+    let removeHook: (() => void) | undefined;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      rejoining = false;
+      removeHook?.();
+      removeHook = onBeforeRejoin(payload.memberId, beforeRejoin);
       const next = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => ({ topic, partition })),
       );
@@ -330,9 +351,6 @@ export class KafkaTransport implements Transport {
     };
     // A stop lets the batches in flight end early (isRunning turns false), then hands the
     // partitions back before leaving the group, so that their last offsets can still be committed.
-    let stopping = false;
-    let active = 0;
-    const idle: (() => void)[] = [];
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
@@ -344,7 +362,7 @@ export class KafkaTransport implements Transport {
           // Assignment handlers report their own failures to the runtime; one that escaped stops here.
           if (changeFailure !== undefined) throw changeFailure;
           // Not resolved, so fetched again by whoever owns the partition next.
-          if (stopping) return;
+          if (stopping || rejoining) return;
           const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
           let commit: bigint | undefined;
           active += 1;
@@ -362,7 +380,7 @@ export class KafkaTransport implements Transport {
                 const limit = upTo === undefined ? BigInt(next) : BigInt(upTo);
                 commit = limit < BigInt(next) ? limit : BigInt(next);
               },
-              isRunning: () => isRunning() && !isStale() && !stopping,
+              isRunning: () => isRunning() && !isStale() && !stopping && !rejoining,
               pause,
               highWatermark: batch.highWatermark,
             });
@@ -381,14 +399,16 @@ export class KafkaTransport implements Transport {
         },
       });
     } catch (cause) {
+      removeHook?.();
       await consumer.disconnect();
       throw wrap(`Cannot join group ${options.groupId}`, cause);
     }
     const stop = async (): Promise<void> => {
       this.closers.delete(stop);
       stopping = true;
+      removeHook?.();
       if (owned.length > 0) consumer.pause(groupTopics(owned));
-      if (active > 0) await new Promise<void>((resolve) => idle.push(resolve));
+      await batchesDone();
       await changes;
       try {
         // Still a member: the tasks commit their last offsets as they close.

@@ -63,6 +63,13 @@ export interface StreamsLogger {
   error(details: object, message: string): void;
 }
 
+/**
+ * How long a task's commit before a rebalance may take: the group waits for this member's rejoin
+ * (kafkajs's rebalance timeout is 60 s), and a commit that cannot finish (the broker gone) must
+ * not hold it up for long.
+ */
+const REBALANCE_COMMIT_LIMIT_MS = 15_000;
+
 const silentLogger: StreamsLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 export interface StreamsOptions {
@@ -334,6 +341,40 @@ export class KafkaStreams {
     await Promise.all([...ids].map((id) => this.closeTask(id, this.current !== 'failed')));
   }
 
+  /**
+   * The group is rebalancing and this member is about to rejoin: every task of `partitions` that
+   * is running commits now, as a Kafka Streams thread does when its partitions are revoked, so
+   * that a partition moving to another member is not processed twice there. Committed at the
+   * new generation instead, the offsets would come too late: the next owner may already read
+   * from the older ones, and a notify stage would number again the matches it read twice.
+   */
+  private async rebalancing(partitions: readonly TopicPartition[]): Promise<void> {
+    const ids = new Set(
+      partitions.map((tp) => this.taskId(tp)).filter((id): id is string => id !== undefined),
+    );
+    await Promise.all(
+      [...ids].map(async (id) => {
+        const task = this.ready.get(id);
+        if (task === undefined) return; // restoring: nothing processed yet
+        let timer: NodeJS.Timeout | undefined;
+        const limit = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`not done after ${REBALANCE_COMMIT_LIMIT_MS} ms`)),
+            REBALANCE_COMMIT_LIMIT_MS,
+          );
+        });
+        try {
+          await Promise.race([task.commitNow(), limit]);
+        } catch (error) {
+          // At least once: the next owner reads from the offsets committed before.
+          this.logger.warn({ task: id, error: describeFailure(error) }, 'commit before a rebalance failed');
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+  }
+
   private async closeTask(id: string, clean: boolean): Promise<void> {
     const pending = this.tasks.get(id);
     if (pending === undefined) return;
@@ -571,6 +612,7 @@ export class KafkaStreams {
         // A run being released closes its tasks itself; its consumer's late calls change nothing.
         assigned: async (partitions) => (current() ? this.assigned(partitions, generation) : undefined),
         revoked: async (partitions) => (current() ? this.revoked(partitions) : undefined),
+        rebalancing: async (partitions) => (current() ? this.rebalancing(partitions) : undefined),
         batch: async (records, control) => (current() ? this.batch(records, control, generation) : undefined),
         failed: (error) => this.fail(error, generation),
       },

@@ -193,6 +193,19 @@ export class StreamTask {
     });
   }
 
+  /**
+   * Commits now and waits for it (stores flushed, outputs acknowledged, offsets committed or the
+   * transaction committed with them): before the group rebalances, while this member still owns
+   * the partition.
+   */
+  commitNow(): Promise<void> {
+    return this.serially(async () => {
+      if (this.closed) return;
+      this.throwIfFailed();
+      await this.commit('rebalance');
+    });
+  }
+
   /** Whether outputs are acknowledged and offsets committed in the background (see the class comment). */
   private get pipelined(): boolean {
     return !this.o.collector.transactional && this.o.committer?.available() === true;
@@ -244,7 +257,7 @@ export class StreamTask {
         if (clean) {
           await this.closeProcessors();
           processorsClosed = true;
-          await this.commit(true);
+          await this.commit('close');
           committed = true;
         } else {
           await this.o.collector.abort();
@@ -290,9 +303,11 @@ export class StreamTask {
 
   /**
    * Commits and waits for it. Under exactly-once the offsets go into the transaction; otherwise
-   * they are committed here only when `final` (a clean close; batches pass theirs to markProcessed).
+   * they are committed here only on a clean close and before a rebalance (batches pass theirs to
+   * markProcessed).
    */
-  private async commit(final = false): Promise<void> {
+  private async commit(kind: 'batch' | 'rebalance' | 'close' = 'batch'): Promise<void> {
+    const final = kind === 'close';
     this.lastCommit = this.o.clock.now();
     await this.o.stores.flush();
     if (this.o.collector.transactional) {
@@ -307,7 +322,8 @@ export class StreamTask {
       await this.background;
       this.throwIfFailed();
       const committer = this.o.committer;
-      if (final && committer?.available() === true) await this.commitOffsets(committer, this.offsets());
+      if (kind !== 'batch' && committer?.available() === true)
+        await this.commitOffsets(committer, this.offsets());
     }
     const now = this.o.clock.now();
     if (final || now - this.lastCheckpoint >= this.o.commitIntervalMs) {
