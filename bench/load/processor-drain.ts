@@ -6,7 +6,10 @@
  *   2. produce `--changes` generated changes (seed 1) to the changelog while nothing consumes it;
  *   3. start the processor again (same data directory) and sample its group's committed offsets
  *      until the lag is 0: drain rate = changes / (lag 0 − ready).
- * The notifications go to the run's notification topics, which nobody consumes.
+ * The notifications go to the run's notification topics, which nobody consumes; at the end they
+ * are read once through and counted: records, distinct notification ids, distinct (subscription,
+ * event number) pairs. The same drain must give the same counts every time (a change notified
+ * twice under new numbers, as after a rebalance, shows as more pairs).
  *
  *   npx tsx bench/load/processor-drain.ts --changes 100000 --subscriptions 1000 [--name N] [--cpu-prof]
  *     [--service-root DIR]   a built checkout to run instead of this one (to compare two versions)
@@ -197,6 +200,15 @@ try {
     for (const p of await admin.fetchTopicOffsets(t)) notifications += Number(p.high);
   await stop(child);
   child = undefined;
+  const repeats = await repeatedNotifications(kafka, prefix, [
+    env.TOPIC_NOTIFICATIONS_REST_HOOK,
+    env.TOPIC_NOTIFICATIONS_MESSAGE,
+    env.TOPIC_NOTIFICATIONS_KAFKA,
+  ]);
+  log(
+    `notification records: ${repeats.records}, distinct ids ${repeats.ids}, distinct (subscription, event number) ${repeats.events}, ` +
+      `event numbers under more than one id ${repeats.numbersWithManyIds}`,
+  );
   const result = {
     name: o.name,
     changes: o.changes,
@@ -209,6 +221,7 @@ try {
     processorCpuSeconds: cpu,
     processorCpuShare: cpu / seconds,
     notificationsWritten: notifications,
+    repeats,
     loadAverageAtStart: load,
     loadAverageAtEnd: loadavg()[0],
     lag: samples,
@@ -230,4 +243,52 @@ try {
   await admin.deleteGroups([prefix]).catch(() => undefined);
   await admin.disconnect();
   rmSync(work, { recursive: true, force: true });
+}
+
+/**
+ * Reads the notification topics once through: how many records, distinct notification ids and
+ * distinct (subscription, event number) pairs they hold. At-least-once may write a notification
+ * twice, but always under the same id and number; a number under two ids would be a defect.
+ */
+async function repeatedNotifications(
+  kafka: Kafka,
+  prefix: string,
+  topics: string[],
+): Promise<{ records: number; ids: number; events: number; numbersWithManyIds: number }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let end = 0;
+  for (const t of topics) for (const p of await admin.fetchTopicOffsets(t)) end += Number(p.high);
+  await admin.disconnect();
+  const ids = new Set<string>();
+  const idOf = new Map<string, string>();
+  let numbersWithManyIds = 0;
+  let records = 0;
+  const consumer = kafka.consumer({ groupId: `${prefix}-repeats` });
+  await consumer.connect();
+  for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve) => {
+    if (end === 0) return resolve();
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        records++;
+        const n = JSON.parse(message.value!.toString('utf8')) as {
+          subscriptionId: string;
+          eventNumber: number;
+          notificationId: string;
+          type: string;
+        };
+        ids.add(n.notificationId);
+        if (n.type === 'event-notification') {
+          const k = `${n.subscriptionId}#${n.eventNumber}`;
+          const seen = idOf.get(k);
+          if (seen === undefined) idOf.set(k, n.notificationId);
+          else if (seen !== n.notificationId) numbersWithManyIds++;
+        }
+        if (records >= end) resolve();
+      },
+    });
+  });
+  await consumer.disconnect();
+  return { records, ids: ids.size, events: idOf.size, numbersWithManyIds };
 }
