@@ -11,18 +11,36 @@
  * event number) pairs. The same drain must give the same counts every time (a change notified
  * twice under new numbers, as after a rebalance, shows as more pairs).
  *
+ * With `--deliver` it runs end to end: an HTTP sink process (`run http-sink`) delivers the
+ * notifications to the harness's receiver, and the drain ends when the receiver has every event
+ * notification the topics hold; the rate is then changes / (last arrival − processor ready), and
+ * the CPU budget covers the processor, the sink, the broker, this process (the receiver) and the
+ * machine. Producers are elsewhere in production: this is what the service and its subscribers
+ * carry on this machine once the load generator is not competing for its cores.
+ *
  *   npx tsx bench/load/processor-drain.ts --changes 100000 --subscriptions 1000 [--name N] [--cpu-prof]
+ *     [--deliver]                deliver over HTTP to a receiver too (end to end)
  *     [--service-root DIR]   a built checkout to run instead of this one (to compare two versions)
  *   PROCESSOR_NODE_FLAGS="--max-semi-space-size=64 --trace-gc" passes Node flags to the processor.
  */
 // Before kafkajs: the harness's producers use the same codec replacements as the service (docs/kafka-codec.md).
 import '../../connectors/kafka/native-crc.js';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, CompressionTypes } from 'kafkajs';
-import { changeGenerator, generateSubscriptions, computeLag } from '../harness/index.js';
+import {
+  changeGenerator,
+  computeLag,
+  cpuBudgetLines,
+  generateSubscriptions,
+  openCpuBudget,
+  startHttpReceiver,
+  type CpuBudget,
+  type HttpReceiver,
+  type NamedProcess,
+} from '../harness/index.js';
 import { uniqueTopics } from '../../test/support/service.js';
 import { serviceClient } from './service-client.js';
 
@@ -36,6 +54,7 @@ interface Options {
   timeoutSeconds: number;
   notes: string;
   serviceRoot?: string;
+  deliver: boolean;
 }
 
 function parse(argv: string[]): Options {
@@ -48,6 +67,7 @@ function parse(argv: string[]): Options {
     port: 18290,
     timeoutSeconds: 600,
     notes: '',
+    deliver: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -61,6 +81,7 @@ function parse(argv: string[]): Options {
     else if (a === '--timeout') o.timeoutSeconds = Number(v());
     else if (a === '--note') o.notes = v();
     else if (a === '--service-root') o.serviceRoot = v();
+    else if (a === '--deliver') o.deliver = true;
     else throw new Error(`unknown option ${a}`);
   }
   return o;
@@ -89,6 +110,38 @@ const kafka = new Kafka({
 });
 const admin = kafka.admin();
 await admin.connect();
+
+/** The HTTP sink, in a process of its own with its own data directory and port (o.port + 1). */
+function startSink(): ChildProcess {
+  const bin = join(o.serviceRoot ?? root, 'bin/substream.js');
+  return spawn(process.execPath, [bin, 'run', 'http-sink'], {
+    env: { ...env, PORT: String(o.port + 1), DATA_DIR: join(work, 'sink') },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
+/** Resolves once no notification arrived for `quietMs`, or at `deadline`; the last arrival's time. */
+async function lastArrival(receiver: HttpReceiver, quietMs: number, deadline: number): Promise<number> {
+  let count = -1;
+  let changedAt = Date.now();
+  while (Date.now() < deadline) {
+    const now = receiver.arrivals().length;
+    if (now !== count) {
+      count = now;
+      changedAt = Date.now();
+    } else if (Date.now() - changedAt >= quietMs) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return receiver.arrivals().reduce((last, a) => Math.max(last, a.arrivedAt), 0);
+}
+
+/** Event notifications the receiver has, counted once per (subscription, event number). */
+function distinctEvents(receiver: HttpReceiver): number {
+  const seen = new Set<string>();
+  for (const a of receiver.arrivals())
+    if (a.type === 'event-notification') seen.add(`${a.subscriptionId}#${a.eventNumber ?? a.notificationId}`);
+  return seen.size;
+}
 
 function startProcessor(profile: boolean): ChildProcess {
   const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(root, 'bench/results/raw/profiles')}`] : [];
@@ -119,13 +172,20 @@ function cpuSeconds(pid: number): number {
 
 const client = serviceClient({ baseUrl: `http://127.0.0.1:${o.port}` });
 let child: ChildProcess | undefined;
+let sink: ChildProcess | undefined;
+let receiver: HttpReceiver | undefined;
 try {
   // 1. Topics and subscriptions.
   child = startProcessor(false);
   await client.waitReady(120_000);
+  if (o.deliver) {
+    receiver = await startHttpReceiver();
+    sink = startSink();
+    await serviceClient({ baseUrl: `http://127.0.0.1:${o.port + 1}` }).waitReady(120_000);
+  }
   const { subscriptions, topics } = generateSubscriptions({
     count: o.subscriptions,
-    channels: { restHookUrl: 'http://127.0.0.1:9/hook' },
+    channels: { restHookUrl: receiver?.url ?? 'http://127.0.0.1:9/hook' },
     seed: 1,
   });
   await client.putAll(topics);
@@ -165,6 +225,13 @@ try {
   await client.waitReady(120_000);
   const ready = Date.now();
   const cpuAtReady = cpuSeconds(child.pid!);
+  const arrivedBefore = receiver?.arrivals().length ?? 0;
+  const named: NamedProcess[] = [{ name: 'processor', pid: child.pid! }];
+  if (sink) named.push({ name: 'http-sink', pid: sink.pid! });
+  const broker = brokerPid();
+  if (broker !== undefined) named.push({ name: 'kafka broker', pid: broker });
+  if (receiver) named.push({ name: 'receiver (this process)', pid: process.pid });
+  const budgetWindow = await openCpuBudget(named);
   // Done when the group has consumed the changelog and both repartition topics (the notify
   // stage reads the matches repartition topic, so the changelog alone ends too early).
   const inputs = [env.TOPIC_CHANGELOG, `${prefix}-by-resource-repartition`, `${prefix}-matches-repartition`];
@@ -191,6 +258,17 @@ try {
   }
   const cpu = cpuSeconds(child.pid!) - cpuAtReady;
   const seconds = ((done || Date.now()) - ready) / 1000;
+  // End to end: until the receiver has had nothing new for 3 s after the processor was through.
+  let delivered: { seconds: number; arrivals: number; events: number } | undefined;
+  if (receiver) {
+    const last = await lastArrival(receiver, 3000, deadline);
+    delivered = {
+      seconds: (last - ready) / 1000,
+      arrivals: receiver.arrivals().length - arrivedBefore,
+      events: distinctEvents(receiver),
+    };
+  }
+  const budget: CpuBudget = await budgetWindow.close(o.changes);
   let notifications = 0;
   for (const t of [
     env.TOPIC_NOTIFICATIONS_REST_HOOK,
@@ -205,6 +283,14 @@ try {
     env.TOPIC_NOTIFICATIONS_MESSAGE,
     env.TOPIC_NOTIFICATIONS_KAFKA,
   ]);
+  if (delivered) {
+    log(
+      `delivered end to end in ${delivered.seconds.toFixed(1)} s: ${Math.round(o.changes / delivered.seconds)} changes/s, ` +
+        `${delivered.arrivals} arrivals, ${delivered.events} distinct event notifications of ${repeats.events} written`,
+    );
+  }
+  for (const line of cpuBudgetLines(budget, receiver ? 'the drain and its deliveries' : 'the drain'))
+    log(line);
   log(
     `notification records: ${repeats.records}, distinct ids ${repeats.ids}, distinct (subscription, event number) ${repeats.events}, ` +
       `event numbers under more than one id ${repeats.numbersWithManyIds}`,
@@ -222,6 +308,11 @@ try {
     processorCpuShare: cpu / seconds,
     notificationsWritten: notifications,
     repeats,
+    delivered:
+      delivered === undefined
+        ? null
+        : { ...delivered, changesPerSecond: Math.round(o.changes / delivered.seconds) },
+    cpuBudget: budget,
     loadAverageAtStart: load,
     loadAverageAtEnd: loadavg()[0],
     lag: samples,
@@ -237,6 +328,8 @@ try {
   writeFileSync(join(root, 'bench/results/raw', `${o.name}.json`), JSON.stringify(result, null, 2));
 } finally {
   if (child) await stop(child);
+  if (sink) await stop(sink);
+  await receiver?.close();
   await client.close();
   const names = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
   if (names.length > 0) await admin.deleteTopics({ topics: names }).catch(() => undefined);
@@ -291,4 +384,15 @@ async function repeatedNotifications(
   });
   await consumer.disconnect();
   return { records, ids: ids.size, events: idOf.size, numbersWithManyIds };
+}
+
+/** The Kafka broker's pid on this machine, when it runs here. */
+function brokerPid(): number | undefined {
+  try {
+    const out = execFileSync('pgrep', ['-f', 'kafka\\.Kafka'], { encoding: 'utf8' });
+    const pid = Number(out.split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined; // pgrep finds nothing: the broker runs elsewhere
+  }
 }

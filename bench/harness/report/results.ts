@@ -81,15 +81,16 @@ export function markdownTable(result: RunResult): string {
       lines.push(`| ${pid} | ${fmt(mean)} | ${fmt(Math.max(...e.cpu))} | ${fmt(e.rss / 1048576)} |`);
     }
   }
-  if (result.cpuBudget !== undefined) lines.push('', ...budgetLines(result.cpuBudget));
+  if (result.cpuBudget !== undefined) lines.push('', ...cpuBudgetLines(result.cpuBudget));
   return lines.join('\n') + '\n';
 }
 
-function budgetLines(b: CpuBudget): string[] {
+/** A CPU budget as a markdown table and the capacity it implies. */
+export function cpuBudgetLines(b: CpuBudget, window = 'the load and its drain'): string[] {
   const row = (r: CpuBudget['rows'][number]): string =>
     `| ${r.name}${r.pid !== undefined ? ` (${r.pid})` : ''} | ${fmt(r.cpuSeconds)} | ${fmt(r.corePercent)} | ${fmt(r.microsPerChange, 0)} |`;
   return [
-    `CPU over the load and its drain (${fmt(b.windowSeconds)} s, ${b.changes} changes, ${b.cores} cores):`,
+    `CPU over ${window} (${fmt(b.windowSeconds)} s, ${b.changes} changes, ${b.cores} cores):`,
     '',
     '| process | CPU s | % of a core | CPU µs per change |',
     '|---|---:|---:|---:|',
