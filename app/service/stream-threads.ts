@@ -20,7 +20,8 @@ export interface StreamThreads {
   states(): StreamThreadState[];
   /**
    * Each running thread's registry as `getMetricsAsJSON()` gives it, to merge with the process's
-   * own; a thread being replaced, or not answering, is left out of this scrape.
+   * own; a thread being replaced, or not answering, is left out of this scrape. Then the last
+   * counters and histograms of every worker that ended, so that merged counts never go down.
    */
   metrics(): Promise<unknown[]>;
   /** The `$events` source of a partition run by one of these threads, if one runs it. */
@@ -80,18 +81,35 @@ export async function bootStreamThreads(o: BootStreamThreadsOptions): Promise<St
   /** The threads that answer requests now. */
   const live = () =>
     supervisors.map((s) => s.current).filter((t): t is WorkerStreamThread => t?.live === true);
+  // The last metrics each live worker gave, and the cumulative ones (counters, histograms) of the
+  // workers that ended since: merged with the running ones, a thread's counts go on from where its
+  // replaced worker left them. Without them the merged sums would drop, which Prometheus takes for
+  // a counter reset, counting the whole remaining value again as new.
+  const lastSeen = new Map<WorkerStreamThread, unknown>();
+  const ended: unknown[] = [];
   return {
     start: async () => {
       await Promise.all(supervisors.map((s) => s.start()));
     },
     states: () => supervisors.map((s) => s.replacing ?? s.current!.state),
     async metrics() {
-      const answers = await Promise.allSettled(live().map((t) => t.request({ kind: 'metrics' })));
-      return answers.flatMap((answer) => {
-        if (answer.status === 'fulfilled') return [answer.value];
+      const asked = live();
+      const answers = await Promise.allSettled(asked.map((t) => t.request({ kind: 'metrics' })));
+      const running = answers.flatMap((answer, i) => {
+        if (answer.status === 'fulfilled') {
+          lastSeen.set(asked[i]!, answer.value);
+          return [answer.value];
+        }
         o.logger.warn({ err: answer.reason }, 'stream thread metrics left out of this scrape');
         return [];
       });
+      for (const [worker, seen] of lastSeen) {
+        if (worker.live) continue;
+        lastSeen.delete(worker);
+        const cumulative = cumulativeMetrics(seen);
+        if (cumulative.length > 0) ended.push(cumulative);
+      }
+      return [...running, ...ended];
     },
     async eventsSource(partition) {
       for (const t of live()) {
@@ -114,6 +132,15 @@ export async function bootStreamThreads(o: BootStreamThreadsOptions): Promise<St
       await Promise.all(supervisors.map((s) => s.stop()));
     },
   };
+}
+
+/** The counters and histograms of a registry's `getMetricsAsJSON()`: what only ever grows. */
+function cumulativeMetrics(json: unknown): unknown[] {
+  if (!Array.isArray(json)) return [];
+  return json.filter((m: unknown) => {
+    const type = (m as { type?: unknown } | null)?.type;
+    return type === 'counter' || type === 'histogram';
+  });
 }
 
 /** `$events` asked of the thread running the partition; a thread that went away meanwhile is a transient 503. */

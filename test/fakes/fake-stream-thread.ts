@@ -25,6 +25,8 @@ import type { ThreadWorker } from '../../app/service/worker-thread.js';
 export class FakeWorker extends EventEmitter implements ThreadWorker {
   readonly requests: ThreadRequest['kind'][] = [];
   terminated = false;
+  /** What it answers to `metrics` (a registry's `getMetricsAsJSON()`); a stand-in by default. */
+  metricsValue: unknown[] | undefined;
 
   /** `bootFails`: it cannot load or connect, and ends (as a worker does after `boot-failed`). */
   constructor(
@@ -44,7 +46,10 @@ export class FakeWorker extends EventEmitter implements ThreadWorker {
     queueMicrotask(() => {
       if (request.kind === 'start') this.send({ kind: 'state', state: 'running' });
       if (request.kind === 'stop') this.send({ kind: 'state', state: 'stopped' });
-      const value = request.kind === 'metrics' ? [{ name: `thread_${this.data.thread}` }] : undefined;
+      const value =
+        request.kind === 'metrics'
+          ? (this.metricsValue ?? [{ name: `thread_${this.data.thread}` }])
+          : undefined;
       this.send({ kind: 'reply', id: request.id, value });
     });
   }
