@@ -181,7 +181,8 @@ try {
   if (o.deliver) {
     receiver = await startHttpReceiver();
     sink = startSink();
-    await serviceClient({ baseUrl: `http://127.0.0.1:${o.port + 1}` }).waitReady(120_000);
+    const sinkClient = serviceClient({ baseUrl: `http://127.0.0.1:${o.port + 1}` });
+    await sinkClient.waitReady(120_000).finally(() => sinkClient.close());
   }
   const { subscriptions, topics } = generateSubscriptions({
     count: o.subscriptions,
@@ -274,20 +275,17 @@ try {
     };
   }
   const budget: CpuBudget = await budgetWindow.close(o.changes);
-  let notifications = 0;
-  for (const t of [
+  const notificationTopics = [
     env.TOPIC_NOTIFICATIONS_REST_HOOK,
     env.TOPIC_NOTIFICATIONS_MESSAGE,
     env.TOPIC_NOTIFICATIONS_KAFKA,
-  ])
+  ];
+  let notifications = 0;
+  for (const t of notificationTopics)
     for (const p of await admin.fetchTopicOffsets(t)) notifications += Number(p.high);
   await stop(child);
   child = undefined;
-  const repeats = await repeatedNotifications(kafka, prefix, [
-    env.TOPIC_NOTIFICATIONS_REST_HOOK,
-    env.TOPIC_NOTIFICATIONS_MESSAGE,
-    env.TOPIC_NOTIFICATIONS_KAFKA,
-  ]);
+  const repeats = await repeatedNotifications(kafka, `${prefix}-repeats`, notificationTopics, notifications);
   if (delivered) {
     log(
       `delivered end to end in ${delivered.seconds.toFixed(1)} s from the first notification to the last: ` +
@@ -340,7 +338,7 @@ try {
   await client.close();
   const names = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
   if (names.length > 0) await admin.deleteTopics({ topics: names }).catch(() => undefined);
-  await admin.deleteGroups([prefix]).catch(() => undefined);
+  await admin.deleteGroups([prefix, `${prefix}-repeats`]).catch(() => undefined);
   await admin.disconnect();
   rmSync(work, { recursive: true, force: true });
 }
@@ -349,22 +347,19 @@ try {
  * Reads the notification topics once through: how many records, distinct notification ids and
  * distinct (subscription, event number) pairs they hold. At-least-once may write a notification
  * twice, but always under the same id and number; a number under two ids would be a defect.
+ * `end`: how many records the topics hold (their partitions start at offset 0); `groupId`: the group reading them.
  */
 async function repeatedNotifications(
   kafka: Kafka,
-  prefix: string,
+  groupId: string,
   topics: string[],
+  end: number,
 ): Promise<{ records: number; ids: number; events: number; numbersWithManyIds: number }> {
-  const admin = kafka.admin();
-  await admin.connect();
-  let end = 0;
-  for (const t of topics) for (const p of await admin.fetchTopicOffsets(t)) end += Number(p.high);
-  await admin.disconnect();
   const ids = new Set<string>();
   const idOf = new Map<string, string>();
   let numbersWithManyIds = 0;
   let records = 0;
-  const consumer = kafka.consumer({ groupId: `${prefix}-repeats` });
+  const consumer = kafka.consumer({ groupId });
   await consumer.connect();
   for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: true });
   await new Promise<void>((resolve) => {

@@ -349,8 +349,6 @@ export class KafkaTransport implements Transport {
         throw wrap('Cannot commit offsets', cause, { rebalancing: isRebalancing(cause) });
       }
     };
-    // A stop lets the batches in flight end early (isRunning turns false), then hands the
-    // partitions back before leaving the group, so that their last offsets can still be committed.
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
@@ -403,6 +401,8 @@ export class KafkaTransport implements Transport {
       await consumer.disconnect();
       throw wrap(`Cannot join group ${options.groupId}`, cause);
     }
+    // A stop lets the batches in flight end early (isRunning turns false), then hands the
+    // partitions back before leaving the group, so that their last offsets can still be committed.
     const stop = async (): Promise<void> => {
       this.closers.delete(stop);
       stopping = true;
@@ -443,6 +443,8 @@ export class KafkaTransport implements Transport {
       },
       options,
     );
+    // A stop lets the batches in flight end early (isRunning turns false), then hands the
+    // partitions back before leaving the group, so that their last offsets can still be committed.
     const stop = async (): Promise<void> => {
       this.closers.delete(stop);
       await tail.stop();

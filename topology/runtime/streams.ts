@@ -326,6 +326,11 @@ export class KafkaStreams {
     return sub === undefined ? undefined : `${sub.id}_${tp.partition}`;
   }
 
+  /** The tasks of `partitions`, each once (a task reads several topics' same partition). */
+  private taskIds(partitions: readonly TopicPartition[]): string[] {
+    return [...new Set(partitions.map((tp) => this.taskId(tp)).filter((id) => id !== undefined))];
+  }
+
   private async assigned(partitions: readonly TopicPartition[], generation: number): Promise<void> {
     this.counters.rebalances.inc({ kind: 'assigned' });
     this.logger.info({ partitions }, 'partitions assigned');
@@ -335,10 +340,7 @@ export class KafkaStreams {
   private async revoked(partitions: readonly TopicPartition[]): Promise<void> {
     this.counters.rebalances.inc({ kind: 'revoked' });
     this.logger.info({ partitions }, 'partitions revoked');
-    const ids = new Set(
-      partitions.map((tp) => this.taskId(tp)).filter((id): id is string => id !== undefined),
-    );
-    await Promise.all([...ids].map((id) => this.closeTask(id, this.current !== 'failed')));
+    await Promise.all(this.taskIds(partitions).map((id) => this.closeTask(id, this.current !== 'failed')));
   }
 
   /**
@@ -349,11 +351,8 @@ export class KafkaStreams {
    * from the older ones, and a notify stage would number again the matches it read twice.
    */
   private async rebalancing(partitions: readonly TopicPartition[]): Promise<void> {
-    const ids = new Set(
-      partitions.map((tp) => this.taskId(tp)).filter((id): id is string => id !== undefined),
-    );
     await Promise.all(
-      [...ids].map(async (id) => {
+      this.taskIds(partitions).map(async (id) => {
         const task = this.ready.get(id);
         if (task === undefined) return; // restoring: nothing processed yet
         let timer: NodeJS.Timeout | undefined;
