@@ -11,7 +11,8 @@
 # probe (bench/load/hop-probe.ts: <name>-hops.{json,md}), SETTLE (30) the seconds at most to wait
 # for the subscriptions' handshakes before the load (0: start right after registering, as before),
 # WARMUP (10) the seconds at the start of the load left out of the steady-state latency,
-# PROCESSOR_NODE_FLAGS Node flags of the processors (space-separated).
+# PROCESSOR_NODE_FLAGS Node flags of the processors (space-separated), HARNESS_NODE_FLAGS those of
+# the load harness (generator threads and receiver; --cpu-prof writes one profile per thread).
 set -euo pipefail
 RATE=${1:?rate}; SUBS=${2:?subscriptions}; PROCS=${3:-1}; DURATION=${4:-30}
 NAME=${5:-load-${RATE}x${SUBS}-p${PROCS}}; NOTE=${6:-}
@@ -114,7 +115,8 @@ RABBIT_PID=$(pgrep -x beam.smp | head -1 || true)
 [[ -n ${PROBE:-} ]] && ACCOUNT+=("hop probe=$PROBE")
 PROCESSOR_URLS=()
 for ((n = 0; n < PROCS; n++)); do PROCESSOR_URLS+=("http://127.0.0.1:$((18190 + n))"); done
-npx tsx bench/load/cli.ts --rate "$RATE" --duration "$DURATION" --subscriptions "$SUBS" \
+read -r -a HFLAGS <<<"${HARNESS_NODE_FLAGS:-}"
+node "${HFLAGS[@]}" --import tsx bench/load/cli.ts --rate "$RATE" --duration "$DURATION" --subscriptions "$SUBS" \
   --brokers "$BROKERS" --topic "$P.changelog" --service http://127.0.0.1:18190 --group "$P" \
   --pids "$(IFS=,; echo "${PIDS[*]}")" --account "$(IFS=,; echo "${ACCOUNT[*]}")" --processors "$(IFS=,; echo "${PROCESSOR_URLS[*]}")" --drain 120 --settle "${SETTLE:-30}" --warmup "${WARMUP:-10}" --senders "${SENDERS:-2}" --lanes "${LANES:-16}" --batch "${BATCH:-1000}" --name "$NAME" \
   --note "processors: $PROCS (pids ${PIDS[*]}; the last is the HTTP sink), HTTP sink in its own process; $(uptime | sed 's/.*load/load/') before the run on 2 cores shared with other developers${NOTE:+; $NOTE}"
