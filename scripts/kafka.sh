@@ -5,7 +5,8 @@
 #   scripts/kafka.sh start|stop|status|restart|logs
 #
 # Settings (environment): KAFKA_VERSION (default 3.9.2), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093),
-# SUBSTREAM_CACHE (default ~/.cache/substream), KAFKA_HEAP (default 1g).
+# SUBSTREAM_CACHE (default ~/.cache/substream), KAFKA_HEAP (default 1g), KAFKA_JVM_OPTS (more JVM
+# flags, appended to Kafka's own defaults below). GC pauses are logged to gc.log beside kafka.log.
 set -euo pipefail
 
 KAFKA_VERSION="${KAFKA_VERSION:-3.9.2}"
@@ -150,7 +151,13 @@ start() {
   java -cp "$cp" $(java_logging_opts) kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" \
     >"$RUN_DIR/format.log" 2>&1 || { log "formatting storage failed:"; cat "$RUN_DIR/format.log" >&2; exit 1; }
   log "starting Kafka $KAFKA_VERSION (KRaft) on 127.0.0.1:$KAFKA_PORT; log: $LOG_FILE"
-  nohup java -Xms256m -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true $(java_logging_opts) \
+  # The JVM flags Kafka's own start scripts use (kafka-run-class.sh): without a pause target G1
+  # aims at 200 ms, and a broker pause holds up every hop of the pipeline at once.
+  local jvm=(-XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
+    -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true
+    "-Xlog:gc:file=$RUN_DIR/gc.log:time,uptime:filecount=2,filesize=10M")
+  read -r -a extra <<<"${KAFKA_JVM_OPTS:-}"
+  nohup java -Xms256m -Xmx"$KAFKA_HEAP" "${jvm[@]}" "${extra[@]}" $(java_logging_opts) \
     -cp "$cp" kafka.Kafka "$CONFIG" >"$LOG_FILE" 2>&1 </dev/null &
   echo $! >"$PID_FILE"
   local deadline=$((SECONDS + 90))
