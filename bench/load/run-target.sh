@@ -13,6 +13,7 @@
 # WARMUP (10) the seconds at the start of the load left out of the steady-state latency,
 # PROCESSOR_NODE_FLAGS Node flags of the processors (space-separated), HARNESS_NODE_FLAGS those of
 # the load harness (generator threads and receiver; --cpu-prof writes one profile per thread).
+# KEEP_LOGS=1 keeps the processes' logs in bench/results/raw/logs-<name>/ (with --trace-gc, say).
 set -euo pipefail
 RATE=${1:?rate}; SUBS=${2:?subscriptions}; PROCS=${3:-1}; DURATION=${4:-30}
 NAME=${5:-load-${RATE}x${SUBS}-p${PROCS}}; NOTE=${6:-}
@@ -35,6 +36,9 @@ cleanup() {
   done
   for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   (cd "$ROOT" && npx tsx bench/load/delete-topics.ts "$BROKERS" "$P") || true
+  if [[ ${KEEP_LOGS:-0} == 1 ]]; then
+    mkdir -p "$ROOT/bench/results/raw/logs-$NAME" && cp "$WORK"/*.log "$ROOT/bench/results/raw/logs-$NAME/" || true
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
