@@ -65,8 +65,10 @@ export const configSchema = z.object({
       'Bytes a processing fetch waits for (at most KAFKA_FETCH_MAX_WAIT_MS); more trades latency for larger batches.',
     ),
   KAFKA_FETCH_MAX_WAIT_MS: int(1, 30_000)
-    .default(5000)
-    .describe('Longest the broker holds a processing fetch that has less than KAFKA_FETCH_MIN_BYTES.'),
+    .default(500)
+    .describe(
+      'Longest the broker holds a processing fetch that has less than KAFKA_FETCH_MIN_BYTES; also how long a partition resumed after its task restored, or a stopping consumer, may wait for the fetch in flight.',
+    ),
   KAFKA_SESSION_TIMEOUT_MS: int(1_000, 3_600_000)
     .default(30_000)
     .describe(

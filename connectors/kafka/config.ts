@@ -58,7 +58,9 @@ export const kafkaTransportConfigSchema = z.object({
     .number()
     .int()
     .positive()
-    .default(5000)
+    .default(500)
+    // Kafka's default (kafkajs's is 5 s): a partition resumed after its task restored waits for the
+    // fetch in flight, and with every partition paused kafkajs sleeps this long before fetching.
     .describe('Longest the broker holds a fetch that has less than fetchMinBytes.'),
   retries: z
     .number()

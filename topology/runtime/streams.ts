@@ -70,6 +70,21 @@ export interface StreamsLogger {
  */
 const REBALANCE_COMMIT_LIMIT_MS = 15_000;
 
+/** How long a batch waits for its task to open before its partition is paused (see batch()). */
+const TASK_OPEN_WAIT_MS = 1_000;
+
+/** Resolves once `promise` settles or `ms` passed, whichever is first; never rejects. */
+function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  // A task that fails to open fails the instance (ensureTask); here it only ends the wait.
+  const settled = promise.then(
+    () => undefined,
+    () => undefined,
+  );
+  return Promise.race([settled, elapsed]).finally(() => clearTimeout(timer));
+}
+
 const silentLogger: StreamsLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 export interface StreamsOptions {
@@ -499,7 +514,18 @@ export class KafkaStreams {
     const first = records[0]!;
     const pending = this.ensureTask(first, generation);
     if (pending === undefined) return;
-    const task = this.ready.get(this.taskId(first)!);
+    const id = this.taskId(first)!;
+    if (!this.ready.has(id)) {
+      // Opening: most tasks are ready within moments (little or nothing to restore). A partition
+      // paused now is fetched again only once the fetch after this one returns, and kafkajs, with
+      // every partition paused, sleeps the whole fetch wait first: a new instance sat idle on its
+      // backlog that long. So the batch waits a little for its task before pausing.
+      await settledWithin(pending, TASK_OPEN_WAIT_MS);
+      // The instance may have failed or stopped meanwhile (not narrowed: it changed under the await).
+      const state = this.current as StreamsState;
+      if (state === 'failed' || state === 'stopped' || !control.isRunning()) return;
+    }
+    const task = this.ready.get(id);
     if (task === undefined) {
       // Restoring: the partition is paused until its task is ready, so no batch waits on it (the
       // consumer keeps heartbeating between fetches); this batch is fetched again after resume.
