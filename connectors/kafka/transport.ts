@@ -443,8 +443,6 @@ export class KafkaTransport implements Transport {
       },
       options,
     );
-    // A stop lets the batches in flight end early (isRunning turns false), then hands the
-    // partitions back before leaving the group, so that their last offsets can still be committed.
     const stop = async (): Promise<void> => {
       this.closers.delete(stop);
       await tail.stop();

@@ -73,16 +73,13 @@ const REBALANCE_COMMIT_LIMIT_MS = 15_000;
 /** How long a batch waits for its task to open before its partition is paused (see batch()). */
 const TASK_OPEN_WAIT_MS = 1_000;
 
-/** Resolves once `promise` settles or `ms` passed, whichever is first; never rejects. */
-function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+const TIMED_OUT = Symbol('timed out');
+
+/** What `promise` gives (or its rejection) if it settles within `ms`, else TIMED_OUT. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
   let timer: NodeJS.Timeout | undefined;
-  const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  // A task that fails to open fails the instance (ensureTask); here it only ends the wait.
-  const settled = promise.then(
-    () => undefined,
-    () => undefined,
-  );
-  return Promise.race([settled, elapsed]).finally(() => clearTimeout(timer));
+  const elapsed = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(resolve, ms, TIMED_OUT)));
+  return Promise.race([promise, elapsed]).finally(() => clearTimeout(timer));
 }
 
 const silentLogger: StreamsLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -370,20 +367,12 @@ export class KafkaStreams {
       this.taskIds(partitions).map(async (id) => {
         const task = this.ready.get(id);
         if (task === undefined) return; // restoring: nothing processed yet
-        let timer: NodeJS.Timeout | undefined;
-        const limit = new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`not done after ${REBALANCE_COMMIT_LIMIT_MS} ms`)),
-            REBALANCE_COMMIT_LIMIT_MS,
-          );
-        });
         try {
-          await Promise.race([task.commitNow(), limit]);
+          if ((await within(task.commitNow(), REBALANCE_COMMIT_LIMIT_MS)) === TIMED_OUT)
+            throw new Error(`not done after ${REBALANCE_COMMIT_LIMIT_MS} ms`);
         } catch (error) {
           // At least once: the next owner reads from the offsets committed before.
           this.logger.warn({ task: id, error: describeFailure(error) }, 'commit before a rebalance failed');
-        } finally {
-          clearTimeout(timer);
         }
       }),
     );
@@ -520,7 +509,11 @@ export class KafkaStreams {
       // paused now is fetched again only once the fetch after this one returns, and kafkajs, with
       // every partition paused, sleeps the whole fetch wait first: a new instance sat idle on its
       // backlog that long. So the batch waits a little for its task before pausing.
-      await settledWithin(pending, TASK_OPEN_WAIT_MS);
+      // A task that fails to open fails the instance (ensureTask); here it only ends the wait.
+      await within(
+        pending.catch(() => undefined),
+        TASK_OPEN_WAIT_MS,
+      );
       // The instance may have failed or stopped meanwhile (not narrowed: it changed under the await).
       const state = this.current as StreamsState;
       if (state === 'failed' || state === 'stopped' || !control.isRunning()) return;
