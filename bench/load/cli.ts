@@ -154,6 +154,7 @@ export function buildLoadCli(): Command {
         .argParser(nonNegative)
         .default(0),
     )
+    .option('--arrivals <file>', "write every event notification's arrival and latency to this CSV file")
     .option('--cleanup', 'delete the generated subscriptions afterwards', false)
     .option('--results <dir>', 'results directory', 'bench/results')
     .option('--note <text...>', 'notes written into the results (e.g. "machine shared")', [])
@@ -197,6 +198,7 @@ export function buildLoadCli(): Command {
         waitReadySeconds: o.waitReady as number,
         settleSeconds: o.settle as number,
         warmupSeconds: o.warmup as number,
+        ...(o.arrivals !== undefined ? { arrivalsFile: o.arrivals as string } : {}),
         cleanup: o.cleanup as boolean,
         resultsDir: o.results as string,
         notes: o.note as string[],

@@ -6,7 +6,9 @@
  */
 // Before kafkajs: the harness's producers use the same codec replacements as the service (docs/kafka-codec.md).
 import '../../connectors/kafka/native-crc.js';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
+import { dirname } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import {
   account,
@@ -101,6 +103,11 @@ export interface LoadRunOptions {
   settleSeconds?: number;
   /** Seconds at the start of the load left out of the steady-state latency (the whole-run figures keep them). */
   warmupSeconds?: number;
+  /**
+   * A CSV file to write every event notification's arrival to (arrival time, latency, subscription,
+   * event number), for looking at the latency over time at a finer grain than the report's seconds.
+   */
+  arrivalsFile?: string;
   /** Remove the generated subscriptions after the run. */
   cleanup: boolean;
   resultsDir: string;
@@ -403,6 +410,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
     const steadyLatencies = events.flatMap((a) =>
       a.latencyMs !== undefined && a.arrivedAt - a.latencyMs >= steadyFrom ? [a.latencyMs] : [],
     );
+    if (options.arrivalsFile !== undefined) await writeArrivals(options.arrivalsFile, events);
     const lastArrival = events.reduce((m, a) => Math.max(m, a.arrivedAt), startMs);
     const result: RunResult = {
       name: options.name,
@@ -468,4 +476,12 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
     ]);
     for (const c of closing) if (c.status === 'rejected') log(`closing failed: ${String(c.reason)}`);
   }
+}
+
+async function writeArrivals(file: string, events: readonly Arrival[]): Promise<void> {
+  const rows = [...events]
+    .sort((a, b) => a.arrivedAt - b.arrivedAt)
+    .map((a) => `${a.arrivedAt},${a.latencyMs ?? ''},${a.subscriptionId},${a.eventNumber ?? ''}`);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `arrivedAt,latencyMs,subscriptionId,eventNumber\n${rows.join('\n')}\n`);
 }

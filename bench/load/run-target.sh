@@ -13,6 +13,7 @@
 # WARMUP (10) the seconds at the start of the load left out of the steady-state latency,
 # PROCESSOR_NODE_FLAGS Node flags of the processors (space-separated), HARNESS_NODE_FLAGS those of
 # the load harness (generator threads and receiver; --cpu-prof writes one profile per thread).
+# ARRIVALS=1 writes every notification's arrival and latency to bench/results/raw/<name>-arrivals.csv.
 # KEEP_LOGS=1 keeps the processes' logs in bench/results/raw/logs-<name>/ (with --trace-gc, say).
 set -euo pipefail
 RATE=${1:?rate}; SUBS=${2:?subscriptions}; PROCS=${3:-1}; DURATION=${4:-30}
@@ -123,4 +124,5 @@ read -r -a HFLAGS <<<"${HARNESS_NODE_FLAGS:-}"
 node "${HFLAGS[@]}" --import tsx bench/load/cli.ts --rate "$RATE" --duration "$DURATION" --subscriptions "$SUBS" \
   --brokers "$BROKERS" --topic "$P.changelog" --service http://127.0.0.1:18190 --group "$P" \
   --pids "$(IFS=,; echo "${PIDS[*]}")" --account "$(IFS=,; echo "${ACCOUNT[*]}")" --processors "$(IFS=,; echo "${PROCESSOR_URLS[*]}")" --drain 120 --settle "${SETTLE:-30}" --warmup "${WARMUP:-10}" --senders "${SENDERS:-2}" --lanes "${LANES:-16}" --batch "${BATCH:-1000}" --name "$NAME" \
+  ${ARRIVALS:+--arrivals "bench/results/raw/$NAME-arrivals.csv"} \
   --note "processors: $PROCS (pids ${PIDS[*]}; the last is the HTTP sink), HTTP sink in its own process; $(uptime | sed 's/.*load/load/') before the run on 2 cores shared with other developers${NOTE:+; $NOTE}"
