@@ -13,6 +13,9 @@
 # WARMUP (10) the seconds at the start of the load left out of the steady-state latency,
 # PROCESSOR_NODE_FLAGS Node flags of the processors (space-separated), HARNESS_NODE_FLAGS those of
 # the load harness (generator threads and receiver; --cpu-prof writes one profile per thread).
+# GC_EVENTS=1 logs every process's garbage collections with wall-clock times to
+# bench/results/raw/<name>-gc-<index>.log (bench/load/gc-events.ts; line them up with the arrivals
+# by bench/load/latency-vs-gc.ts).
 # ARRIVALS=1 writes every notification's arrival and latency to bench/results/raw/<name>-arrivals.csv.
 # KEEP_LOGS=1 keeps the processes' logs in bench/results/raw/logs-<name>/ (with --trace-gc, say).
 set -euo pipefail
@@ -54,7 +57,14 @@ export APPLICATION_ID=$P TOPIC_CHANGELOG=$P.changelog TOPIC_CHANGELOG_DLQ=$P.cha
 # start <index> <mode> <port> [node flags...]: starts one process, echoes nothing, records its pid.
 start() {
   local i=$1 mode=$2 port=$3; shift 3
-  PORT=$port DATA_DIR=$WORK/data-$i nohup node "$@" "$ROOT/bin/substream.js" run "$mode" >"$WORK/$i.log" 2>&1 &
+  local gc=()
+  if [[ ${GC_EVENTS:-0} == 1 ]]; then
+    mkdir -p "$ROOT/bench/results/raw"
+    gc=(--import "$ROOT/dist/bench/load/gc-events.js")
+    export GC_EVENTS_FILE="$ROOT/bench/results/raw/$NAME-gc-$i.log"
+    rm -f "$GC_EVENTS_FILE"
+  fi
+  PORT=$port DATA_DIR=$WORK/data-$i nohup node "${gc[@]}" "$@" "$ROOT/bin/substream.js" run "$mode" >"$WORK/$i.log" 2>&1 &
   echo $! >"$WORK/$i.pid"
 }
 
