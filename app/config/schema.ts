@@ -60,14 +60,19 @@ export const configSchema = z.object({
     .default(true)
     .describe('Refuse brokers whose certificate does not verify.'),
   KAFKA_FETCH_MIN_BYTES: int(1, 52_428_800)
-    .default(1)
+    .default(65_536)
     .describe(
-      'Bytes a processing fetch waits for (at most KAFKA_FETCH_MAX_WAIT_MS); more trades latency for larger batches.',
+      'Bytes a processing or sink fetch waits for (at most KAFKA_FETCH_MAX_WAIT_MS) while records flow: fewer, larger fetch rounds, each with its own produce request and broker work. 1 answers every fetch at once.',
     ),
   KAFKA_FETCH_MAX_WAIT_MS: int(1, 30_000)
+    .default(5)
+    .describe(
+      'Longest the broker holds a processing or sink fetch that has less than KAFKA_FETCH_MIN_BYTES while records flow.',
+    ),
+  KAFKA_FETCH_IDLE_WAIT_MS: int(1, 30_000)
     .default(500)
     .describe(
-      'Longest the broker holds a processing fetch that has less than KAFKA_FETCH_MIN_BYTES; also how long a partition resumed after its task restored, or a stopping consumer, may wait for the fetch in flight.',
+      'After a fetch that returned no records, the next asks for 1 byte and the broker holds it this long: an idle consumer sleeps in the broker, and the first record after a quiet spell is answered at once. Also how long a partition resumed after its task restored, or a stopping consumer, may wait for the fetch in flight.',
     ),
   KAFKA_SESSION_TIMEOUT_MS: int(1_000, 3_600_000)
     .default(30_000)

@@ -33,6 +33,7 @@ export async function openTransport(config: Config, logger: Logger): Promise<Tra
       clientId: config.KAFKA_CLIENT_ID,
       fetchMinBytes: config.KAFKA_FETCH_MIN_BYTES,
       fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
+      fetchIdleWaitMs: config.KAFKA_FETCH_IDLE_WAIT_MS,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
       ssl: kafkaTls(config),

@@ -50,18 +50,26 @@ export const kafkaTransportConfigSchema = z.object({
     .number()
     .int()
     .positive()
-    .default(1)
+    .default(65_536)
     .describe(
-      'Bytes a fetch waits for before the broker answers (at most fetchMaxWaitMs); more trades latency for larger batches.',
+      "Bytes a group consumer's fetch waits for (at most fetchMaxWaitMs) while records flow (adaptive-fetch.ts); more trades latency for larger batches.",
     ),
   fetchMaxWaitMs: z
     .number()
     .int()
     .positive()
+    .default(5)
+    .describe('Longest the broker holds a fetch that has less than fetchMinBytes while records flow.'),
+  fetchIdleWaitMs: z
+    .number()
+    .int()
+    .positive()
     .default(500)
-    // Kafka's default (kafkajs's is 5 s): a partition resumed after its task restored waits for the
-    // fetch in flight, and with every partition paused kafkajs sleeps this long before fetching.
-    .describe('Longest the broker holds a fetch that has less than fetchMinBytes.'),
+    // Kafka's fetch wait (kafkajs's is 5 s): a partition resumed after its task restored waits for
+    // the fetch in flight, and with every partition paused kafkajs sleeps this long before fetching.
+    .describe(
+      'After a fetch that returned no records: the next asks for 1 byte and the broker holds it this long, so an idle consumer sleeps in the broker and the first record is answered at once.',
+    ),
   retries: z
     .number()
     .int()

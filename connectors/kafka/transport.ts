@@ -23,6 +23,7 @@ import { TransportError } from '../../state/index.js';
 import { coPartitionedAssigner } from './assigner.js';
 import type { KafkaTransportConfig, KafkaTransportConfigInput } from './config.js';
 import { parseKafkaTransportConfig } from './config.js';
+import { followFlow } from './adaptive-fetch.js';
 import { onBeforeRejoin } from './rejoin-hook.js';
 import { openTail } from './tail.js';
 
@@ -280,6 +281,8 @@ export class KafkaTransport implements Transport {
       // the runtime instead, which tells retriable ones apart and restarts consumer and tasks.
       retry: { retries: this.config.retries, restartOnFailure: async () => false },
     });
+    // Fewer, larger fetch rounds while records flow; 1 byte and the idle wait after an empty fetch.
+    const endFlow = followFlow(options.groupId, this.config.fetchIdleWaitMs);
     let owned: TopicPartition[] = [];
     // Assignment changes are handed to the runtime one after the other, in group-join order.
     let changes = Promise.resolve();
@@ -398,6 +401,7 @@ export class KafkaTransport implements Transport {
       });
     } catch (cause) {
       removeHook?.();
+      endFlow();
       await consumer.disconnect();
       throw wrap(`Cannot join group ${options.groupId}`, cause);
     }
@@ -417,6 +421,7 @@ export class KafkaTransport implements Transport {
         owned = [];
         await consumer.stop();
         await consumer.disconnect();
+        endFlow();
       }
     };
     this.closers.add(stop);

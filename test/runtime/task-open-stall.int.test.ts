@@ -35,7 +35,14 @@ it('processes a backlog at once on start, without waiting out the fetch wait', a
   const stateDir = await mkdtemp(join(tmpdir(), `${app}-`));
   directories.push(stateDir);
   const FETCH_WAIT_MS = 15_000;
-  const transport = new KafkaTransport({ brokers, clientId: app, fetchMaxWaitMs: FETCH_WAIT_MS });
+  const transport = new KafkaTransport({
+    brokers,
+    clientId: app,
+    // Every fetch, busy or idle, may be held this long; and one with any record is answered.
+    fetchMinBytes: 1,
+    fetchMaxWaitMs: FETCH_WAIT_MS,
+    fetchIdleWaitMs: FETCH_WAIT_MS,
+  });
   const streams = new KafkaStreams({
     topology: countTopology({ input, output }),
     transport,
