@@ -19,13 +19,11 @@
  * ones the consumer was created with.
  */
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { KAFKAJS_SRC } from './kafkajs-src.js';
 
 const require = createRequire(import.meta.url);
-const CONSUMER_GROUP_MODULE = join(
-  dirname(require.resolve('kafkajs/package.json')),
-  'src/consumer/consumerGroup.js',
-);
+const CONSUMER_GROUP_MODULE = join(KAFKAJS_SRC, 'consumer/consumerGroup.js');
 
 /** What the wrapper uses of a kafkajs ConsumerGroup. */
 export interface FetchingGroup {

@@ -6,13 +6,13 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { KAFKAJS_SRC } from './kafkajs-src.js';
 import { encoderOver } from './record-batch-encoder.js';
 import { createRequestFrame, type RequestFrameFunction } from './request-frame.js';
 import { createProcessData, type ProcessDataFunction } from './response-reader.js';
 
 const require = createRequire(import.meta.url);
-const KAFKAJS_SRC = join(dirname(require.resolve('kafkajs/package.json')), 'src');
 
 export const KAFKAJS_REQUEST_MODULE = join(KAFKAJS_SRC, 'protocol/request.js');
 export const KAFKAJS_CONNECTION_MODULE = join(KAFKAJS_SRC, 'network/connection.js');

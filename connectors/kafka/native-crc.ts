@@ -13,7 +13,8 @@
  */
 import { existsSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { KAFKAJS_SRC } from './kafkajs-src.js';
 import { crc32c } from '@node-rs/crc32';
 import {
   installGroupMessages,
@@ -25,10 +26,7 @@ import { installConnectionCodec } from './connection-install.js';
 const require = createRequire(import.meta.url);
 
 /** kafkajs's CRC-32C module (its index wraps the table-driven function into an unsigned value). */
-export const KAFKAJS_CRC_MODULE = join(
-  dirname(require.resolve('kafkajs/package.json')),
-  'src/protocol/recordBatch/crc32C/index.js',
-);
+export const KAFKAJS_CRC_MODULE = join(KAFKAJS_SRC, 'protocol/recordBatch/crc32C/index.js');
 
 /** Same contract as kafkajs's: the unsigned CRC-32C of the buffer. */
 export const nativeCrc32c = (buffer: Buffer): number => crc32c(buffer);

@@ -9,7 +9,8 @@
  */
 import { existsSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { KAFKAJS_SRC } from './kafkajs-src.js';
 import {
   createRecordBatchCodec,
   type KafkajsLongClass,
@@ -23,7 +24,6 @@ import { createRecordDecoder, type RecordDecoderFunction } from './record-decode
 import { type GroupMessagesFunction, groupMessagesPerPartition } from './group-messages.js';
 
 const require = createRequire(import.meta.url);
-const KAFKAJS_SRC = join(dirname(require.resolve('kafkajs/package.json')), 'src');
 
 export const KAFKAJS_RECORD_MODULE = join(KAFKAJS_SRC, 'protocol/recordBatch/record/v0/index.js');
 export const KAFKAJS_RECORD_BATCH_MODULE = join(KAFKAJS_SRC, 'protocol/recordBatch/v0/index.js');

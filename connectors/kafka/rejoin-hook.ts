@@ -11,13 +11,11 @@
  * process. Hooks are found by member id, which the consumer learns when it joins.
  */
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { KAFKAJS_SRC } from './kafkajs-src.js';
 
 const require = createRequire(import.meta.url);
-const CONSUMER_GROUP_MODULE = join(
-  dirname(require.resolve('kafkajs/package.json')),
-  'src/consumer/consumerGroup.js',
-);
+const CONSUMER_GROUP_MODULE = join(KAFKAJS_SRC, 'consumer/consumerGroup.js');
 
 /** Runs before the member rejoins. It reports its own failures: one it lets through fails the rejoin. */
 export type BeforeRejoin = () => Promise<void>;
