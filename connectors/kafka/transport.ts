@@ -24,6 +24,7 @@ import { coPartitionedAssigner } from './assigner.js';
 import type { KafkaTransportConfig, KafkaTransportConfigInput } from './config.js';
 import { parseKafkaTransportConfig } from './config.js';
 import { followFlow } from './adaptive-fetch.js';
+import { coalescingCommits } from './offset-commits.js';
 import { onBeforeRejoin } from './rejoin-hook.js';
 import { openTail } from './tail.js';
 
@@ -338,19 +339,26 @@ export class KafkaTransport implements Transport {
     // that a processor finishing work in the background can hold the commit back while the
     // position moves on. Committed offsets only move forwards.
     const committed = new Map<string, bigint>();
+    const owns = (o: TopicPartitionOffset) =>
+      owned.some((tp) => tp.topic === o.topic && tp.partition === o.partition);
+    // The tasks' commits leave together (offset-commits.ts); a partition revoked while its commit
+    // waited is left out of the request.
+    const commitOwned = coalescingCommits(async (offsets) => {
+      const still = offsets.filter(owns);
+      if (still.length === 0) return;
+      try {
+        await consumer.commitOffsets(still.map((o) => ({ ...o })));
+      } catch (cause) {
+        throw wrap('Cannot commit offsets', cause, { rebalancing: isRebalancing(cause) });
+      }
+    });
     const commitOffsets = async (offsets: readonly TopicPartitionOffset[]): Promise<void> => {
-      const owns = (o: TopicPartitionOffset) =>
-        owned.some((tp) => tp.topic === o.topic && tp.partition === o.partition);
       const wanted = offsets.filter(
         (o) => owns(o) && BigInt(o.offset) > (committed.get(`${o.topic}:${o.partition}`) ?? -1n),
       );
       if (wanted.length === 0) return;
       for (const o of wanted) committed.set(`${o.topic}:${o.partition}`, BigInt(o.offset));
-      try {
-        await consumer.commitOffsets(wanted.map((o) => ({ ...o })));
-      } catch (cause) {
-        throw wrap('Cannot commit offsets', cause, { rebalancing: isRebalancing(cause) });
-      }
+      await commitOwned(wanted);
     };
     try {
       await consumer.connect();
