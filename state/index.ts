@@ -6,7 +6,7 @@ export * from './metrics.js';
 export { readCheckpoint, writeCheckpoint, deleteCheckpoint, type Checkpoint } from './checkpoint.js';
 export { restoreStore, type RestoreOptions, type RestoreProgress } from './restore.js';
 export { GlobalTable, type GlobalTableOptions } from './global-table.js';
-export { LevelDbStore } from './stores/leveldb-store.js';
+export { LevelDbStore, type LevelDbOptions } from './stores/leveldb-store.js';
 export { CachingStore } from './stores/caching-store.js';
 export { CodecStore } from './stores/codec-store.js';
 export { ChangeLoggingStore, type ChangelogWriter } from './stores/changelogging-store.js';

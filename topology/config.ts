@@ -39,6 +39,22 @@ export const streamsConfigSchema = z.object({
     .positive()
     .default(10_000)
     .describe('Entries per store cache before it is flushed.'),
+  storeWriteBufferBytes: z
+    .number()
+    .int()
+    .min(65_536)
+    .default(1_048_576)
+    .describe(
+      'LevelDB memtable of each store of each task: bytes written before they go to a table file. An instance holds one per store per partition it owns.',
+    ),
+  storeBlockCacheBytes: z
+    .number()
+    .int()
+    .min(65_536)
+    .default(1_048_576)
+    .describe(
+      "LevelDB's block cache of each store of each task. Reads reach LevelDB only when the store's own cache missed.",
+    ),
   heartbeatIntervalMs: z
     .number()
     .int()

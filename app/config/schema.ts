@@ -103,6 +103,16 @@ export const configSchema = z.object({
   COMMIT_INTERVAL_MS: int(10, 600_000)
     .default(1000)
     .describe('How often offsets and checkpoints are committed.'),
+  STORE_WRITE_BUFFER_BYTES: int(65_536, 1_073_741_824)
+    .default(1_048_576)
+    .describe(
+      'LevelDB memtable of each state store: bytes written before they go to a table file. A processor holds one per store (3) per changelog partition it owns.',
+    ),
+  STORE_BLOCK_CACHE_BYTES: int(65_536, 1_073_741_824)
+    .default(1_048_576)
+    .describe(
+      "LevelDB block cache of each state store, one per store per partition owned. Reads reach LevelDB only after the store's own cache of recent entries missed.",
+    ),
   PARTITIONS: int(1, 10_000).default(6).describe('Partitions of the topics `substream topics create` makes.'),
   REPLICATION_FACTOR: int(1, 10).default(1).describe('Replication factor of the topics it makes.'),
 

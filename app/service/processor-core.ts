@@ -34,6 +34,8 @@ export function streamsConfig(
     applicationId,
     processingGuarantee: guarantee,
     commitIntervalMs: config.COMMIT_INTERVAL_MS,
+    storeWriteBufferBytes: config.STORE_WRITE_BUFFER_BYTES,
+    storeBlockCacheBytes: config.STORE_BLOCK_CACHE_BYTES,
     // Long batches heartbeat as often as the group's members do between them.
     heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
     // Each stream thread keeps its task state apart, as a separate instance would: a task that

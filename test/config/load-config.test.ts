@@ -45,6 +45,23 @@ describe('loadConfig', () => {
     expect(err.message).toContain('PORT');
   });
 
+  it("sizes each store's LevelDB memory, refusing sizes below 64 KB by name", () => {
+    expect(loadConfig({ env: {} })).toMatchObject({
+      STORE_WRITE_BUFFER_BYTES: 1_048_576,
+      STORE_BLOCK_CACHE_BYTES: 1_048_576,
+    });
+    expect(loadConfig({ env: { STORE_WRITE_BUFFER_BYTES: '4194304' } }).STORE_WRITE_BUFFER_BYTES).toBe(
+      4_194_304,
+    );
+    const err = errorOf(() =>
+      loadConfig({ env: { STORE_WRITE_BUFFER_BYTES: '1000', STORE_BLOCK_CACHE_BYTES: 'big' } }),
+    );
+    expect(err.issues.map((i) => i.setting).sort()).toEqual([
+      'STORE_BLOCK_CACHE_BYTES',
+      'STORE_WRITE_BUFFER_BYTES',
+    ]);
+  });
+
   it('checks settings that go together', () => {
     const err = errorOf(() =>
       loadConfig({

@@ -461,6 +461,10 @@ export class KafkaStreams {
       transport: this.transport,
       exactlyOnce: this.exactlyOnce,
       cacheMaxEntries: this.config.cacheMaxEntries,
+      leveldb: {
+        writeBufferBytes: this.config.storeWriteBufferBytes,
+        blockCacheBytes: this.config.storeBlockCacheBytes,
+      },
       collector,
       metrics: this.metrics,
       onRestore: (p: RestoreProgress) =>

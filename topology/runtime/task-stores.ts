@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { access, mkdir, rm, writeFile } from 'node:fs/promises';
-import type { KeyValueStore, MetricsPort, RestoreProgress, Transport } from '../../state/index.js';
+import type {
+  KeyValueStore,
+  LevelDbOptions,
+  MetricsPort,
+  RestoreProgress,
+  Transport,
+} from '../../state/index.js';
 import {
   CachingStore,
   ChangeLoggingStore,
@@ -35,6 +41,8 @@ export interface TaskStoresOptions {
   transport: Transport;
   exactlyOnce: boolean;
   cacheMaxEntries: number;
+  /** LevelDB's memory per store. */
+  leveldb?: LevelDbOptions;
   collector: RecordCollector;
   metrics: MetricsPort;
   onRestore?: (progress: RestoreProgress) => void;
@@ -85,7 +93,7 @@ export class TaskStores {
       const location = join(directory, name);
       const from = checkpoint?.[name];
       if (from === undefined && (exactlyOnce || leftOpen)) await LevelDbStore.wipe(location);
-      const leveldb = await LevelDbStore.open(name, location);
+      const leveldb = await LevelDbStore.open(name, location, options.leveldb);
       const changelogTopic = topology.changelogTopic(applicationId, name);
       const result = await restoreStore({
         transport,
