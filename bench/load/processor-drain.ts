@@ -165,6 +165,14 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Resident memory of a process, MiB (VmRSS in /proc). */
+function rssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
+  return line === undefined ? 0 : Number(line.split(/\s+/)[1]) / 1024;
+}
+
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
@@ -241,6 +249,7 @@ try {
   const deadline = ready + o.timeoutSeconds * 1000;
   let done = 0;
   let changelogDone = 0;
+  let maxRss = 0;
   while (Date.now() < deadline) {
     const groupOffsets = await admin.fetchOffsets({ groupId: prefix, topics: inputs });
     const byTopic: Record<string, number> = {};
@@ -251,6 +260,7 @@ try {
     }
     const lag = Object.values(byTopic).reduce((a, b) => a + b, 0);
     samples.push({ t: (Date.now() - ready) / 1000, lag, byTopic });
+    maxRss = Math.max(maxRss, rssMiB(child.pid!));
     if (changelogDone === 0 && byTopic['changelog'] === 0) changelogDone = Date.now();
     if (lag === 0) {
       done = Date.now();
@@ -311,6 +321,7 @@ try {
     changesPerSecond: Math.round(o.changes / seconds),
     processorCpuSeconds: cpu,
     processorCpuShare: cpu / seconds,
+    processorMaxRssMiB: Math.round(maxRss),
     notificationsWritten: notifications,
     repeats,
     delivered:
@@ -327,7 +338,7 @@ try {
   log(
     `${done ? 'drained' : 'NOT drained'} ${o.changes} changes in ${seconds.toFixed(1)} s: ` +
       `${result.changesPerSecond}/s, processor CPU ${cpu.toFixed(1)} s (${(100 * result.processorCpuShare).toFixed(0)}%), ` +
-      `${notifications} notifications, load ${load.toFixed(1)} → ${result.loadAverageAtEnd!.toFixed(1)}`,
+      `processor RSS at most ${Math.round(maxRss)} MiB, ${notifications} notifications, load ${load.toFixed(1)} → ${result.loadAverageAtEnd!.toFixed(1)}`,
   );
   mkdirSync(join(root, 'bench/results/raw'), { recursive: true });
   writeFileSync(join(root, 'bench/results/raw', `${o.name}.json`), JSON.stringify(result, null, 2));
