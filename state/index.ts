@@ -8,6 +8,7 @@ export { restoreStore, type RestoreOptions, type RestoreProgress } from './resto
 export { GlobalTable, type GlobalTableOptions } from './global-table.js';
 export { LevelDbStore, type LevelDbOptions } from './stores/leveldb-store.js';
 export { CachingStore } from './stores/caching-store.js';
+export { CacheBudget, type CacheMember } from './stores/cache-budget.js';
 export { CodecStore } from './stores/codec-store.js';
 export { ChangeLoggingStore, type ChangelogWriter } from './stores/changelogging-store.js';
 export { MeteredStore } from './stores/metered-store.js';

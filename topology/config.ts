@@ -39,6 +39,14 @@ export const streamsConfigSchema = z.object({
     .positive()
     .default(10_000)
     .describe('Entries per store cache before it is flushed.'),
+  storeCacheMaxBytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(268_435_456)
+    .describe(
+      'Bytes the store caches of all tasks of this runtime share (recently written or read entries); 0 keeps none.',
+    ),
   storeWriteBufferBytes: z
     .number()
     .int()

@@ -103,6 +103,11 @@ export const configSchema = z.object({
   COMMIT_INTERVAL_MS: int(10, 600_000)
     .default(1000)
     .describe('How often offsets and checkpoints are committed.'),
+  STORE_CACHE_MAX_BYTES: int(0, 17_179_869_184)
+    .default(268_435_456)
+    .describe(
+      "Memory of a processor instance's state store caches (entries recently written or read, kept in front of LevelDB), shared by all its tasks and split evenly between its stream threads; 0 keeps none. Without a bound by bytes they grew with the partitions owned.",
+    ),
   STORE_WRITE_BUFFER_BYTES: int(65_536, 1_073_741_824)
     .default(1_048_576)
     .describe(

@@ -34,6 +34,8 @@ export function streamsConfig(
     applicationId,
     processingGuarantee: guarantee,
     commitIntervalMs: config.COMMIT_INTERVAL_MS,
+    // Kafka Streams splits its cache between threads the same way.
+    storeCacheMaxBytes: Math.floor(config.STORE_CACHE_MAX_BYTES / config.PROCESSOR_THREADS),
     storeWriteBufferBytes: config.STORE_WRITE_BUFFER_BYTES,
     storeBlockCacheBytes: config.STORE_BLOCK_CACHE_BYTES,
     // Long batches heartbeat as often as the group's members do between them.

@@ -1,8 +1,14 @@
 import type { Codec } from '../codec.js';
 import type { KeyRange, KeyValueEntry, KeyValueStore } from '../types.js';
+import { CacheBudget, type CacheMember } from './cache-budget.js';
 import { WrappedStore } from './wrapped-store.js';
 
 const DONE: Promise<void> = Promise.resolve();
+
+/** What an entry of the clean cache costs besides its key and value: the Map's slot, the Buffer object. */
+const ENTRY_OVERHEAD = 96;
+const sizeOf = (key: string, value: Buffer | null): number =>
+  ENTRY_OVERHEAD + 2 * key.length + (value === null ? 0 : value.length);
 
 /**
  * Write-back cache: writes stay in memory as values until flush (at commit), so repeated updates
@@ -12,8 +18,11 @@ const DONE: Promise<void> = Promise.resolve();
  *
  * A pending value is handed out as written, not copied: a caller must not mutate a value it read
  * or wrote (it writes a new object instead).
+ *
+ * The recently flushed or read entries count towards a budget of bytes the stream thread's caches
+ * share (cache-budget.ts), besides the limit of entries per store.
  */
-export class CachingStore<V> extends WrappedStore implements KeyValueStore<string, V> {
+export class CachingStore<V> extends WrappedStore implements KeyValueStore<string, V>, CacheMember {
   /** Writes since the last flush; null is a delete. */
   private dirty = new Map<string, V | null>();
   /**
@@ -26,13 +35,33 @@ export class CachingStore<V> extends WrappedStore implements KeyValueStore<strin
   private readonly clean = new Map<string, Buffer | null>();
   /** The last write handed to the inner store (the inner store applies them in order). */
   private written: Promise<void> = Promise.resolve();
+  /** Bytes of `clean`, as counted towards the budget. */
+  private cleanBytes = 0;
 
   constructor(
     inner: KeyValueStore<string, Buffer>,
     private readonly codec: Codec<V>,
     private readonly maxEntries: number,
+    private readonly budget: CacheBudget = new CacheBudget(Number.POSITIVE_INFINITY),
   ) {
     super(inner);
+    budget.join(this);
+  }
+
+  get bytes(): number {
+    return this.cleanBytes;
+  }
+
+  /** Drops the oldest clean entries until at least `bytes` are freed (CacheMember). */
+  evictOldest(bytes: number): void {
+    let freed = 0;
+    for (const [key, value] of this.clean) {
+      this.clean.delete(key);
+      freed += sizeOf(key, value);
+      if (freed >= bytes) break;
+    }
+    this.cleanBytes -= freed;
+    this.budget.change(-freed);
   }
 
   // get, put and delete run once per record or more: a hit answers without an async function's
@@ -103,6 +132,7 @@ export class CachingStore<V> extends WrappedStore implements KeyValueStore<strin
   override async close(): Promise<void> {
     await this.written.catch(() => undefined);
     this.discard();
+    this.budget.leave(this);
     await this.inner.close();
   }
 
@@ -110,6 +140,8 @@ export class CachingStore<V> extends WrappedStore implements KeyValueStore<strin
   discard(): void {
     this.dirty.clear();
     this.clean.clear();
+    this.budget.change(-this.cleanBytes);
+    this.cleanBytes = 0;
     this.writing = [];
   }
 
@@ -132,22 +164,41 @@ export class CachingStore<V> extends WrappedStore implements KeyValueStore<strin
 
   private write(key: string, value: V | null): Promise<void> {
     // The pending write shadows a clean entry; dropping it at once lets go of its bytes early.
-    this.clean.delete(key);
+    this.forget(key);
     this.dirty.set(key, value);
     return this.dirty.size >= this.maxEntries ? this.flush() : DONE;
   }
 
   private remember(key: string, value: Buffer | null): void {
+    this.forget(key);
     if (this.clean.size >= this.maxEntries) {
       // The oldest sixteenth goes at once: a Map keeps deleted entries as holes until it is
       // rehashed, and each new iterator walks them again, so evicting one entry per call from
       // the front costs a walk over all holes (microseconds per entry on a full cache).
       let evict = Math.max(1, this.maxEntries >> 4);
-      for (const oldest of this.clean.keys()) {
+      let freed = 0;
+      for (const [oldest, bytes] of this.clean) {
         this.clean.delete(oldest);
+        freed += sizeOf(oldest, bytes);
         if (--evict === 0) break;
       }
+      this.cleanBytes -= freed;
+      this.budget.change(-freed);
     }
+    const size = sizeOf(key, value);
     this.clean.set(key, value);
+    this.cleanBytes += size;
+    this.budget.change(size);
+    this.budget.settle(this);
+  }
+
+  /** Drops a clean entry, if there is one, and its bytes. */
+  private forget(key: string): void {
+    const bytes = this.clean.get(key);
+    if (bytes === undefined) return;
+    this.clean.delete(key);
+    const size = sizeOf(key, bytes);
+    this.cleanBytes -= size;
+    this.budget.change(-size);
   }
 }

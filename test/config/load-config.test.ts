@@ -49,7 +49,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: {} })).toMatchObject({
       STORE_WRITE_BUFFER_BYTES: 1_048_576,
       STORE_BLOCK_CACHE_BYTES: 1_048_576,
+      STORE_CACHE_MAX_BYTES: 268_435_456,
     });
+    expect(errorOf(() => loadConfig({ env: { STORE_CACHE_MAX_BYTES: '-1' } })).issues[0]?.setting).toBe(
+      'STORE_CACHE_MAX_BYTES',
+    );
     expect(loadConfig({ env: { STORE_WRITE_BUFFER_BYTES: '4194304' } }).STORE_WRITE_BUFFER_BYTES).toBe(
       4_194_304,
     );

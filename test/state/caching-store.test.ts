@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Codec, KeyValueEntry, KeyValueStore } from '../../state/index.js';
-import { CachingStore, codecs } from '../../state/index.js';
+import { CacheBudget, CachingStore, codecs } from '../../state/index.js';
 
 /** Bytes kept as given (the memory fake clones values, which turns a Buffer into a Uint8Array). */
 class BytesStore implements KeyValueStore<string, Buffer> {
@@ -174,5 +174,63 @@ describe('CachingStore', () => {
     expect(JSON.parse((await inner.get('a'))!.toString())).toBe(4);
     expect(await store.get('a')).toBe(4);
     expect(await store.get('b')).toBeUndefined();
+  });
+
+  it('keeps the caches of a budget under its bytes, the oldest entries going first, and reads them back from the store', async () => {
+    const budget = new CacheBudget(64 * 1024);
+    const versions = new CachingStore(new BytesStore(), countingJson<{ text: string }>(), 10_000, budget);
+    const status = new CachingStore(new BytesStore(), countingJson<{ text: string }>(), 10_000, budget);
+    const text = 'x'.repeat(1000);
+    await status.put('s', { text: 'small' });
+    await status.flush();
+    for (let i = 0; i < 200; i++) await versions.put(`r${i}`, { text });
+    await versions.flush();
+    expect(budget.bytes).toBeLessThanOrEqual(64 * 1024);
+    expect(budget.bytes).toBe(versions.bytes + status.bytes);
+    // The store that went over its share gave up its own oldest entries; the small one kept its own.
+    expect(status.bytes).toBeGreaterThan(0);
+    expect(versions.bytes).toBeGreaterThan(40 * 1024);
+    // An evicted entry is read from the inner store again, a kept one from the cache.
+    const reads = (versions as unknown as { inner: KeyValueStore<string, Buffer> }).inner;
+    let innerReads = 0;
+    const get = reads.get.bind(reads);
+    reads.get = async (key) => {
+      innerReads += 1;
+      return get(key);
+    };
+    expect(await versions.get('r0')).toEqual({ text });
+    expect(innerReads).toBe(1);
+    expect(await versions.get('r199')).toEqual({ text });
+    expect(innerReads).toBe(1);
+    await versions.close();
+    await status.close();
+    expect(budget.bytes).toBe(0);
+  });
+
+  it('evicts from the largest cache when the one adding is within its share', () => {
+    const budget = new CacheBudget(1000);
+    const member = (bytes: number) => {
+      const m = {
+        bytes,
+        evicted: 0,
+        evictOldest(n: number) {
+          const freed = Math.min(n, m.bytes);
+          m.bytes -= freed;
+          m.evicted += freed;
+          budget.change(-freed);
+        },
+      };
+      budget.join(m);
+      budget.change(bytes);
+      return m;
+    };
+    const big = member(900);
+    const small = member(50);
+    const adding = member(100);
+    budget.settle(adding);
+    // 1,050 bytes against 1,000: down to 1,000 - 1,000/16 = 938, from the largest.
+    expect(big.evicted).toBe(1050 - 938);
+    expect(small.evicted + adding.evicted).toBe(0);
+    expect(budget.bytes).toBe(938);
   });
 });

@@ -12,7 +12,7 @@ import type {
   TopicSpec,
   Transport,
 } from '../../state/index.js';
-import { ConfigError, GlobalTable, noMetrics, SubstreamError } from '../../state/index.js';
+import { CacheBudget, ConfigError, GlobalTable, noMetrics, SubstreamError } from '../../state/index.js';
 import type { SinkNode, SourceNode, SubTopology, Topology } from '../builder.js';
 import type { StreamsConfig, StreamsConfigInput } from '../config.js';
 import { parseStreamsConfig } from '../config.js';
@@ -149,6 +149,8 @@ export class KafkaStreams {
   private readonly unsettled = new Set<string>();
   private readonly restartBackoff: RestartBackoff;
   private wake: (() => void) | undefined;
+  /** The bytes the store caches of this runtime's tasks share. */
+  private readonly cacheBudget: CacheBudget;
 
   constructor(options: StreamsOptions) {
     this.config = parseStreamsConfig(options.config);
@@ -158,6 +160,7 @@ export class KafkaStreams {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.topics = new TopicPartitions(options.transport);
+    this.cacheBudget = new CacheBudget(this.config.storeCacheMaxBytes);
     this.restartBackoff = new RestartBackoff({
       firstMs: this.config.restartBackoffMs,
       maxMs: this.config.restartBackoffMaxMs,
@@ -461,6 +464,7 @@ export class KafkaStreams {
       transport: this.transport,
       exactlyOnce: this.exactlyOnce,
       cacheMaxEntries: this.config.cacheMaxEntries,
+      cacheBudget: this.cacheBudget,
       leveldb: {
         writeBufferBytes: this.config.storeWriteBufferBytes,
         blockCacheBytes: this.config.storeBlockCacheBytes,

@@ -6,6 +6,7 @@ import type {
   MetricsPort,
   RestoreProgress,
   Transport,
+  CacheBudget,
 } from '../../state/index.js';
 import {
   CachingStore,
@@ -41,6 +42,8 @@ export interface TaskStoresOptions {
   transport: Transport;
   exactlyOnce: boolean;
   cacheMaxEntries: number;
+  /** The bytes the store caches of this stream thread share; unbounded without one. */
+  cacheBudget?: CacheBudget;
   /** LevelDB's memory per store. */
   leveldb?: LevelDbOptions;
   collector: RecordCollector;
@@ -112,7 +115,7 @@ export class TaskStores {
           options.collector.add({ topic: changelogTopic, partition, key: Buffer.from(key), value }),
       });
       const cache = definition.caching
-        ? new CachingStore(logged, definition.value, options.cacheMaxEntries)
+        ? new CachingStore(logged, definition.value, options.cacheMaxEntries, options.cacheBudget)
         : undefined;
       const outer = new MeteredStore(cache ?? new CodecStore(logged, definition.value), options.metrics, {
         store: name,
