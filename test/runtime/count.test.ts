@@ -12,13 +12,14 @@ describe('a stateful topology on the test driver', () => {
     if (directory) await rm(directory, { recursive: true, force: true });
   });
 
+  const topology = countTopology({ input: 'in', output: 'out' });
+  const topics = [
+    { topic: 'in', partitions: 3 },
+    { topic: 'out', partitions: 3 },
+  ];
+
   it('counts per key, and keeps counting from its stores after a restart', async () => {
     directory = await mkdtemp(join(tmpdir(), 'count-'));
-    const topology = countTopology({ input: 'in', output: 'out' });
-    const topics = [
-      { topic: 'in', partitions: 3 },
-      { topic: 'out', partitions: 3 },
-    ];
     let driver = await TopologyTestDriver.create({ topology, topics, directory });
     for (let i = 0; i < 30; i += 1)
       await driver.pipeInput('in', `k${i % 5}`, `v${i}`, { codec: codecs.string });
@@ -33,6 +34,25 @@ describe('a stateful topology on the test driver', () => {
     await driver.settle();
     const out = await driver.readOutput<{ key: string; count: number; value: string }>('out');
     expect(out.find((r) => r.value!.value === 'again')!.value).toMatchObject({ key: 'k0', count: 7 });
+    await driver.close();
+  });
+
+  it('counts the same with no memory for its store caches: every read goes to LevelDB', async () => {
+    directory = await mkdtemp(join(tmpdir(), 'count-'));
+    const driver = await TopologyTestDriver.create({
+      topology,
+      topics,
+      directory,
+      config: { storeCacheMaxBytes: 0 },
+    });
+    for (let i = 0; i < 30; i += 1) {
+      await driver.pipeInput('in', `k${i % 5}`, `v${i}`, { codec: codecs.string });
+      await driver.settle();
+    }
+    const out = await driver.readOutput<{ key: string; count: number }>('out');
+    expect(out).toHaveLength(30);
+    for (let k = 0; k < 5; k += 1)
+      expect(out.filter((r) => r.key === `k${k}`).map((r) => r.value!.count)).toEqual([1, 2, 3, 4, 5, 6]);
     await driver.close();
   });
 });
