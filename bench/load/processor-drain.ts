@@ -36,6 +36,7 @@ import {
   cpuBudgetLines,
   generateSubscriptions,
   openCpuBudget,
+  parseRssBytes,
   startHttpReceiver,
   type CpuBudget,
   type HttpReceiver,
@@ -165,13 +166,9 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Resident memory of a process, MiB (VmRSS in /proc). */
-function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
-  return line === undefined ? 0 : Number(line.split(/\s+/)[1]) / 1024;
-}
+/** Resident memory of a process, MiB. */
+const rssMiB = (pid: number): number =>
+  parseRssBytes(readFileSync(`/proc/${pid}/status`, 'utf8')) / 1_048_576;
 
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');

@@ -52,13 +52,17 @@ export class CachingStore<V> extends WrappedStore implements KeyValueStore<strin
     return this.cleanBytes;
   }
 
-  /** Drops the oldest clean entries until at least `bytes` are freed (CacheMember). */
-  evictOldest(bytes: number): void {
+  /**
+   * Drops the oldest clean entries until at least `bytes` are freed (CacheMember), or `entries`
+   * of them went.
+   */
+  evictOldest(bytes: number, entries = Number.POSITIVE_INFINITY): void {
     let freed = 0;
+    let left = entries;
     for (const [key, value] of this.clean) {
       this.clean.delete(key);
       freed += sizeOf(key, value);
-      if (freed >= bytes) break;
+      if (freed >= bytes || --left === 0) break;
     }
     this.cleanBytes -= freed;
     this.budget.change(-freed);
@@ -171,20 +175,11 @@ export class CachingStore<V> extends WrappedStore implements KeyValueStore<strin
 
   private remember(key: string, value: Buffer | null): void {
     this.forget(key);
-    if (this.clean.size >= this.maxEntries) {
-      // The oldest sixteenth goes at once: a Map keeps deleted entries as holes until it is
-      // rehashed, and each new iterator walks them again, so evicting one entry per call from
-      // the front costs a walk over all holes (microseconds per entry on a full cache).
-      let evict = Math.max(1, this.maxEntries >> 4);
-      let freed = 0;
-      for (const [oldest, bytes] of this.clean) {
-        this.clean.delete(oldest);
-        freed += sizeOf(oldest, bytes);
-        if (--evict === 0) break;
-      }
-      this.cleanBytes -= freed;
-      this.budget.change(-freed);
-    }
+    // The oldest sixteenth goes at once: a Map keeps deleted entries as holes until it is
+    // rehashed, and each new iterator walks them again, so evicting one entry per call from the
+    // front costs a walk over all holes (microseconds per entry on a full cache).
+    if (this.clean.size >= this.maxEntries)
+      this.evictOldest(Number.POSITIVE_INFINITY, Math.max(1, this.maxEntries >> 4));
     const size = sizeOf(key, value);
     this.clean.set(key, value);
     this.cleanBytes += size;

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import type {
+  CacheBudget,
   KeyValueStore,
   LevelDbOptions,
   MetricsPort,
   RestoreProgress,
   Transport,
-  CacheBudget,
 } from '../../state/index.js';
 import {
   CachingStore,
