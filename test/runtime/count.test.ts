@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { codecs } from '../../state/index.js';
+import { codecs, type MetricsPort } from '../../state/index.js';
 import { TopologyTestDriver } from '../../topology/index.js';
 import { countTopology } from '../fakes/count-topology.js';
 
@@ -53,6 +53,21 @@ describe('a stateful topology on the test driver', () => {
     expect(out).toHaveLength(30);
     for (let k = 0; k < 5; k += 1)
       expect(out.filter((r) => r.key === `k${k}`).map((r) => r.value!.count)).toEqual([1, 2, 3, 4, 5, 6]);
+    await driver.close();
+  });
+  it('reports the bytes its store caches hold', async () => {
+    directory = await mkdtemp(join(tmpdir(), 'count-'));
+    const gauges = new Map<string, number>();
+    const metrics: MetricsPort = {
+      counter: () => ({ inc: () => undefined }),
+      gauge: (name) => ({ set: (_labels, value) => void gauges.set(name, value) }),
+    };
+    const driver = await TopologyTestDriver.create({ topology, topics, directory, metrics });
+    for (let i = 0; i < 30; i += 1)
+      await driver.pipeInput('in', `k${i % 5}`, `v${i}`, { codec: codecs.string });
+    await driver.settle();
+    // Five keys' counts, each at least its key and a few bytes of value.
+    expect(gauges.get('substream_store_cache_bytes')).toBeGreaterThan(5 * 10);
     await driver.close();
   });
 });

@@ -188,6 +188,11 @@ export class KafkaStreams {
         'partition',
       ]),
       tasks: m.gauge('substream_active_tasks', 'Tasks owned by this instance', []),
+      cacheBytes: m.gauge(
+        'substream_store_cache_bytes',
+        "Bytes the state stores' caches hold (STORE_CACHE_MAX_BYTES bounds them)",
+        [],
+      ),
       restarts: m.counter(
         'substream_streams_restarts_total',
         'Restarts of a streams instance after a retriable failure',
@@ -547,6 +552,7 @@ export class KafkaStreams {
       const lag = BigInt(control.highWatermark) - BigInt(records.at(-1)!.offset) - 1n;
       this.counters.lag.set({ topic: first.topic, partition: first.partition }, Number(lag < 0n ? 0n : lag));
     }
+    this.counters.cacheBytes.set({}, this.cacheBudget.bytes);
   }
 
   private punctuate(generation: number): void {
