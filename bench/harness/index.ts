@@ -24,5 +24,6 @@ export * from './measure/lag-sampler.js';
 export * from './measure/periodic.js';
 export * from './report/svg-plot.js';
 export * from './report/results.js';
+export * from './report/over-time.js';
 export * from './generate/encoded-changes.js';
 export * from './generate/sender-pool.js';

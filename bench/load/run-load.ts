@@ -49,6 +49,13 @@ import {
 import type { ChangeEvent } from '../../processors/index.js';
 import { serviceClient } from './service-client.js';
 
+/** What a processor's memory is made of, read from its `/metrics` each second (over-time.ts shows them). */
+export const PROCESSOR_GAUGES = [
+  'substream_process_nodejs_heap_size_used_bytes',
+  'substream_process_nodejs_external_memory_bytes',
+  'substream_store_cache_bytes',
+] as const;
+
 export interface LoadRunOptions {
   name: string;
   /** Changes per second. */
@@ -318,6 +325,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
         ? counterSampler({
             urls: options.processorUrls,
             metric: 'substream_changes_consumed_total',
+            gauges: PROCESSOR_GAUGES,
             startMs,
           })
         : undefined;
@@ -458,6 +466,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
       }),
       processes: [...processes.samples()],
       lag: [...(lag?.samples() ?? [])],
+      ...(processed ? { processorGauges: [...processed.gaugeSamples()] } : {}),
       cpuBudget,
     };
     const written = await writeResult(result, options.resultsDir);

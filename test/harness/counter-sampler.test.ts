@@ -37,4 +37,27 @@ describe('a counter of running services, per second', () => {
     // 20 + 5, then 30 (b down), then 20 from b: all within the same second here.
     expect(sampler.perSecond().reduce((a, b) => a + b, 0)).toBe(75);
   });
+  it('keeps the gauges asked for at each reading, summed over the services that answered', async () => {
+    const pages: Record<string, string[]> = {
+      'http://a': ['heap 100\ncache{s="x"} 1\ncache{s="y"} 2', 'heap 150\ncache 4'],
+      'http://b': ['heap 10', ''],
+    };
+    let reading = 0;
+    const sampler = counterSampler({
+      urls: ['http://a', 'http://b'],
+      metric: 'substream_changes_consumed_total',
+      gauges: ['heap', 'cache'],
+      startMs: Date.now(),
+      fetchText: async (url) => {
+        const text = pages[url.replace('/metrics', '')]![reading]!;
+        if (text === '') throw new Error('down');
+        return text;
+      },
+    });
+    for (reading = 0; reading < 2; reading++) await sampler.sample();
+    expect(sampler.gaugeSamples().map((g) => g.values)).toEqual([
+      { heap: 110, cache: 3 },
+      { heap: 150, cache: 4 },
+    ]);
+  });
 });

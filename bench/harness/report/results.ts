@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Counts } from '../measure/accounting.js';
+import type { GaugeSample } from '../measure/counter-sampler.js';
 import type { CpuBudget } from '../measure/cpu-budget.js';
 import type { LagSample } from '../measure/lag-sampler.js';
 import type { Summary } from '../measure/percentiles.js';
@@ -32,6 +33,8 @@ export interface RunResult {
   timeline: TimelinePoint[];
   processes: ProcessSample[];
   lag: LagSample[];
+  /** Memory gauges of the processors' `/metrics` (heap, external memory, store caches), summed over them, each second. */
+  processorGauges?: GaugeSample[];
   /** CPU time of the named processes and of the machine over the load and its drain. */
   cpuBudget?: CpuBudget;
 }
