@@ -7,6 +7,7 @@ export { readCheckpoint, writeCheckpoint, deleteCheckpoint, type Checkpoint } fr
 export { restoreStore, type RestoreOptions, type RestoreProgress } from './restore.js';
 export { GlobalTable, type GlobalTableOptions } from './global-table.js';
 export { LevelDbStore, type LevelDbOptions } from './stores/leveldb-store.js';
+export { ownBytes, ownConcat, ownUtf8 } from './own-bytes.js';
 export { CachingStore } from './stores/caching-store.js';
 export { CacheBudget, type CacheMember } from './stores/cache-budget.js';
 export { CodecStore } from './stores/codec-store.js';

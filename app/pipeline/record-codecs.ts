@@ -1,7 +1,7 @@
 import type { FhirResource, Match, StoredVersion } from '../../processors/index.js';
 import { knownJson, lazyJson, resourceOfSourceRecord, stringifyWithKnown } from '../../processors/index.js';
 import type { Codec } from '../../state/index.js';
-import { codecs, DecodeError } from '../../state/index.js';
+import { codecs, DecodeError, ownConcat, ownUtf8 } from '../../state/index.js';
 
 /**
  * The matches repartition topic is internal (this processor writes and reads it), so its records
@@ -79,7 +79,8 @@ export function storeValueCodec<T>(): Codec<T> {
   const json = codecs.json<T>();
   return {
     name: json.name,
-    encode: (value) => Buffer.from(stringifyWithKnown(value), 'utf8'),
+    // Store values are cached for long after they are written: each in memory of its own (own-bytes.ts).
+    encode: (value) => ownUtf8(stringifyWithKnown(value)),
     decode: json.decode,
   };
 }
@@ -107,7 +108,7 @@ export function versionValueCodec(): Codec<StoredVersion> {
       if (record === undefined || resource === undefined) {
         return plain.encode(record === undefined ? value : { ...header, ...(resource ? { resource } : {}) });
       }
-      return Buffer.concat([Buffer.from(`\u0002${JSON.stringify(header)}\n`, 'utf8'), record]);
+      return ownConcat([Buffer.from(`\u0002${JSON.stringify(header)}\n`, 'utf8'), record]);
     },
     decode(bytes) {
       if (bytes[0] !== SOURCE_RECORD) return plain.decode(bytes);

@@ -1,5 +1,6 @@
 import type { Codec } from '../codec.js';
 import type { KeyRange, KeyValueEntry, KeyValueStore } from '../types.js';
+import { ownBytes } from '../own-bytes.js';
 import { CacheBudget, type CacheMember } from './cache-budget.js';
 import { WrappedStore } from './wrapped-store.js';
 
@@ -173,8 +174,10 @@ export class CachingStore<V> extends WrappedStore implements KeyValueStore<strin
     return this.dirty.size >= this.maxEntries ? this.flush() : DONE;
   }
 
-  private remember(key: string, value: Buffer | null): void {
+  private remember(key: string, found: Buffer | null): void {
     this.forget(key);
+    // A view of a shared slab or response would keep all of it for as long as the entry lives.
+    const value = found === null ? null : ownBytes(found);
     // The oldest sixteenth goes at once: a Map keeps deleted entries as holes until it is
     // rehashed, and each new iterator walks them again, so evicting one entry per call from the
     // front costs a walk over all holes (microseconds per entry on a full cache).

@@ -233,4 +233,23 @@ describe('CachingStore', () => {
     expect(small.evicted + adding.evicted).toBe(0);
     expect(budget.bytes).toBe(938);
   });
+  it('keeps flushed values in memory of their own, not as views of a shared slab', async () => {
+    const seen: { length: number; memory: number }[] = [];
+    const json = codecs.json<{ n: number }>();
+    const codec: Codec<{ n: number }> = {
+      name: 'json',
+      // Buffer.from on a short text is a view of Node's shared pool.
+      encode: (value) => json.encode(value),
+      decode: (bytes) => {
+        seen.push({ length: bytes.length, memory: bytes.buffer.byteLength });
+        return json.decode(bytes);
+      },
+    };
+    expect(json.encode({ n: 1 }).buffer.byteLength).toBeGreaterThan(json.encode({ n: 1 }).length);
+    const store = new CachingStore(new BytesStore(), codec, 100);
+    await store.put('a', { n: 1 });
+    await store.flush();
+    expect(await store.get('a')).toEqual({ n: 1 });
+    expect(seen).toEqual([{ length: 7, memory: 7 }]);
+  });
 });
