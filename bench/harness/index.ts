@@ -22,6 +22,7 @@ export * from './measure/cpu-budget.js';
 export * from './measure/counter-sampler.js';
 export * from './measure/lag-sampler.js';
 export * from './measure/periodic.js';
+export * from './measure/full-collection.js';
 export * from './report/svg-plot.js';
 export * from './report/results.js';
 export * from './report/over-time.js';

@@ -25,6 +25,7 @@ import {
   kafkaEmitter,
   lagSampler,
   pregenerate,
+  collectGarbageNow,
   counterSampler,
   openCpuBudget,
   processSampler,
@@ -316,6 +317,8 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> 
       throw new RangeError('onChanges needs the changes in this thread: use senders 0');
     }
     const encoded = senders > 0 ? encodeLoad(options, senders, oracle, log) : undefined;
+    // Generation's garbage goes now, not in a pause of the receiver during the load.
+    collectGarbageNow();
     const startMs = Date.now();
     const loadAtStart = loadavg()[0] ?? 0;
     const sent = rateCounter(startMs);
