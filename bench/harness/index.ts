@@ -13,6 +13,7 @@ export * from './generate/oracle.js';
 export * from './receive/arrival.js';
 export * from './receive/identity.js';
 export * from './receive/http-receiver.js';
+export * from './receive/threaded-receiver.js';
 export * from './receive/amqp-recorder.js';
 export * from './measure/accounting.js';
 export * from './measure/percentiles.js';

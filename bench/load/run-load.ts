@@ -31,7 +31,7 @@ import {
   processSampler,
   rateCounter,
   startAmqpRecorder,
-  startHttpReceiver,
+  startThreadedHttpReceiver,
   summarize,
   writeResult,
   type AccountingReport,
@@ -268,7 +268,8 @@ async function settle(
 
 export async function runLoad(options: LoadRunOptions): Promise<LoadRunOutcome> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const receiver = await startHttpReceiver({ port: options.receiverPort });
+  // On a thread of its own: this thread's heap grows with the run, and its pauses would stamp arrivals late.
+  const receiver = await startThreadedHttpReceiver({ port: options.receiverPort });
   const receiverUrl = `http://${options.receiverHost}:${receiver.port}/`;
   const logs: ArrivalLog[] = [receiver];
   const recorder = options.amqp

@@ -14,6 +14,8 @@ export interface HttpReceiverOptions {
   host?: string;
   /** Called for each recorded arrival (for live throughput counting). */
   onArrival?: (arrival: Arrival) => void;
+  /** Keep the arrivals for `arrivals()` (true); false hands them to `onArrival` only. */
+  keepArrivals?: boolean;
 }
 
 export interface FailureRule {
@@ -57,6 +59,7 @@ export function readBody(request: IncomingMessage): Promise<string> {
 export async function startHttpReceiver(options: HttpReceiverOptions = {}): Promise<HttpReceiver> {
   const host = options.host ?? '127.0.0.1';
   const arrivals: Arrival[] = [];
+  const keep = options.keepArrivals ?? true;
   const sockets = new Set<Socket>();
   let rules: FailureRule[] = [];
   let rejected = 0;
@@ -95,7 +98,7 @@ export async function startHttpReceiver(options: HttpReceiverOptions = {}): Prom
         }
         if (arrival === undefined) unidentified++;
         else {
-          arrivals.push(arrival);
+          if (keep) arrivals.push(arrival);
           options.onArrival?.(arrival);
         }
         response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');

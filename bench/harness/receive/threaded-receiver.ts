@@ -1,0 +1,123 @@
+/**
+ * The HTTP receiver on a thread of its own. The harness's main thread holds every change's
+ * expected notifications and every arrival, so over a run of many minutes its heap grows to
+ * hundreds of MB, and V8 collects it in full every minute or two with pauses of 20–150 ms (600 ms
+ * once). A receiver on that thread stamps the notifications that arrive during a pause late, and
+ * the pause shows up as latency of the service. Here the thread that stamps them keeps nothing but
+ * the last few milliseconds of arrivals, and hands them over in batches; the interface is the
+ * in-thread receiver's.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Arrival } from './arrival.js';
+import type { HttpReceiver, HttpReceiverOptions } from './http-receiver.js';
+import type {
+  ReceiverThreadMessage,
+  ReceiverThreadOrder,
+  ReceiverThreadSettings,
+} from './receiver-thread.js';
+
+// Run from source (tsx), the thread loads the TypeScript entry through tsx too; built, the JavaScript.
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const ENTRY = new URL(`./receiver-thread.${FROM_SOURCE ? 'ts' : 'js'}`, import.meta.url);
+
+export async function startThreadedHttpReceiver(
+  options: Omit<HttpReceiverOptions, 'keepArrivals'> & { flushMs?: number } = {},
+): Promise<HttpReceiver> {
+  const settings: ReceiverThreadSettings = {
+    port: options.port ?? 0,
+    host: options.host ?? '127.0.0.1',
+    flushMs: options.flushMs ?? 20,
+  };
+  // Loader hooks given on the command line do not reach worker threads on Node 20 (sender-pool.ts).
+  const entry = FROM_SOURCE
+    ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => tsx.tsImport(${JSON.stringify(ENTRY.href)}, ${JSON.stringify(import.meta.url)}))`
+    : ENTRY;
+  const worker = new Worker(entry, { eval: FROM_SOURCE, workerData: settings });
+  const order = (o: ReceiverThreadOrder): void => worker.postMessage(o);
+
+  const arrivals: Arrival[] = [];
+  let rejected = 0;
+  let unidentified = 0;
+  let up: Promise<void> = Promise.resolve();
+  let down: (() => void) | undefined;
+  let wentUp: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  let closed: (() => void) | undefined;
+  let failure: Error | undefined;
+  let exited = false;
+
+  const listening = new Promise<{ port: number; url: string }>((resolve, reject) => {
+    worker.on('message', (m: ReceiverThreadMessage) => {
+      switch (m.type) {
+        case 'listening':
+          resolve({ port: m.port, url: m.url });
+          break;
+        case 'arrivals':
+          rejected = m.rejected;
+          unidentified = m.unidentified;
+          for (const a of m.arrivals) {
+            arrivals.push(a);
+            options.onArrival?.(a);
+          }
+          break;
+        case 'down':
+          down?.();
+          break;
+        case 'up':
+          wentUp?.resolve();
+          break;
+        case 'up-failed':
+          wentUp?.reject(new Error(`the receiver could not listen again: ${m.error}`));
+          break;
+        case 'closed':
+          closed?.();
+          break;
+      }
+    });
+    worker.once('error', (error) => {
+      failure = error;
+      reject(error);
+      wentUp?.reject(error);
+      closed?.();
+    });
+    worker.once('exit', (code) => {
+      exited = true;
+      if (code !== 0 && failure === undefined) reject(new Error(`the receiver thread exited with ${code}`));
+      closed?.();
+    });
+  });
+  const { port, url } = await listening;
+
+  return {
+    url,
+    port,
+    arrivals: () => arrivals,
+    rejected: () => rejected,
+    unidentified: () => unidentified,
+    failFor({ durationMs, status = 503, subscriptionIds }) {
+      order({
+        type: 'fail',
+        durationMs,
+        status,
+        ...(subscriptionIds !== undefined ? { subscriptionIds: [...subscriptionIds] } : {}),
+      });
+    },
+    async goDown(durationMs) {
+      const wentDown = new Promise<void>((resolve) => (down = resolve));
+      up = new Promise<void>((resolve, reject) => (wentUp = { resolve, reject }));
+      // Nobody may be waiting for it yet: a failure to come back is reported by whenUp.
+      up.catch(() => undefined);
+      order({ type: 'go-down', durationMs });
+      await wentDown;
+    },
+    whenUp: () => up,
+    async close() {
+      await up.catch(() => undefined);
+      if (failure !== undefined) throw failure;
+      if (exited) return;
+      const done = new Promise<void>((resolve) => (closed = resolve));
+      order({ type: 'close' });
+      await done;
+      await worker.terminate();
+    },
+  };
+}
