@@ -4,7 +4,8 @@
  * machine. Every sender paces its share of the rate; the result reports what was acknowledged,
  * which is the rate the service was actually offered.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startHarnessWorker } from '../worker-entry.js';
 import type { EncodedPart } from './encoded-changes.js';
 import type { SenderMessage, SenderSettings } from './kafka-sender-worker.js';
 
@@ -38,19 +39,13 @@ export interface SenderPoolResult {
 
 type Done = Extract<SenderMessage, { type: 'done' }>;
 
-// Run from source (tsx), the thread loads the TypeScript entry through tsx too; built, the JavaScript.
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER = new URL(`./kafka-sender-worker.${FROM_SOURCE ? 'ts' : 'js'}`, import.meta.url);
-
 function startSender(settings: SenderSettings, onMessage: (m: SenderMessage) => void): Worker {
   const { part } = settings;
   const transfer = [part.data.buffer, part.ends.buffer, part.stamps.buffer] as ArrayBuffer[];
-  // Loader hooks given on the command line do not reach worker threads on Node 20: from source, the
-  // thread imports its entry through tsx's API.
-  const entry = FROM_SOURCE
-    ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => tsx.tsImport(${JSON.stringify(WORKER.href)}, ${JSON.stringify(import.meta.url)}))`
-    : WORKER;
-  const worker = new Worker(entry, { eval: FROM_SOURCE, workerData: settings, transferList: transfer });
+  const worker = startHarnessWorker(import.meta.url, './kafka-sender-worker', {
+    workerData: settings,
+    transferList: transfer,
+  });
   worker.on('message', onMessage);
   return worker;
 }

@@ -7,7 +7,7 @@
  * the last few milliseconds of arrivals, and hands them over in batches; the interface is the
  * in-thread receiver's.
  */
-import { Worker } from 'node:worker_threads';
+import { startHarnessWorker } from '../worker-entry.js';
 import type { Arrival } from './arrival.js';
 import type { HttpReceiver, HttpReceiverOptions } from './http-receiver.js';
 import type {
@@ -15,10 +15,6 @@ import type {
   ReceiverThreadOrder,
   ReceiverThreadSettings,
 } from './receiver-thread.js';
-
-// Run from source (tsx), the thread loads the TypeScript entry through tsx too; built, the JavaScript.
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const ENTRY = new URL(`./receiver-thread.${FROM_SOURCE ? 'ts' : 'js'}`, import.meta.url);
 
 export async function startThreadedHttpReceiver(
   options: Omit<HttpReceiverOptions, 'keepArrivals'> & { flushMs?: number } = {},
@@ -28,11 +24,7 @@ export async function startThreadedHttpReceiver(
     host: options.host ?? '127.0.0.1',
     flushMs: options.flushMs ?? 20,
   };
-  // Loader hooks given on the command line do not reach worker threads on Node 20 (sender-pool.ts).
-  const entry = FROM_SOURCE
-    ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => tsx.tsImport(${JSON.stringify(ENTRY.href)}, ${JSON.stringify(import.meta.url)}))`
-    : ENTRY;
-  const worker = new Worker(entry, { eval: FROM_SOURCE, workerData: settings });
+  const worker = startHarnessWorker(import.meta.url, './receiver-thread', { workerData: settings });
   const order = (o: ReceiverThreadOrder): void => worker.postMessage(o);
 
   const arrivals: Arrival[] = [];
