@@ -76,13 +76,7 @@ port.on('message', (order: ReceiverThreadOrder) => {
   } else {
     clearInterval(timer);
     void receiver.close().then(() => {
-      // Counts of rejected and unidentified requests go over even with no arrival since the last flush.
-      send({
-        type: 'arrivals',
-        arrivals: pending,
-        rejected: receiver.rejected(),
-        unidentified: receiver.unidentified(),
-      });
+      flush();
       send({ type: 'closed' });
       port.close();
     });

@@ -47,6 +47,16 @@ function median(values: number[]): number | undefined {
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
+function samplesByPid(samples: readonly ProcessSample[]): Map<number, ProcessSample[]> {
+  const byPid = new Map<number, ProcessSample[]>();
+  for (const s of samples) {
+    const list = byPid.get(s.pid);
+    if (list === undefined) byPid.set(s.pid, [s]);
+    else list.push(s);
+  }
+  return byPid;
+}
+
 /** Seconds from the run's start of a sample taken at `atMs`. */
 function secondOf(result: RunResult, atMs: number): number {
   return (atMs - Date.parse(result.startedAt)) / 1000;
@@ -65,10 +75,7 @@ export function intervals(result: RunResult, intervalSeconds: number): IntervalR
       const s = secondOf(result, at);
       return s >= from && s < to;
     };
-    const byPid = new Map<number, ProcessSample[]>();
-    for (const s of result.processes.filter((p) => inside(p.at))) {
-      byPid.set(s.pid, [...(byPid.get(s.pid) ?? []), s]);
-    }
+    const byPid = samplesByPid(result.processes.filter((p) => inside(p.at)));
     const gauges: Record<string, number> = {};
     for (const g of (result.processorGauges ?? []).filter((x) => inside(x.at)))
       for (const [name, value] of Object.entries(g.values)) gauges[name] = Math.max(gauges[name] ?? 0, value);
@@ -102,8 +109,7 @@ export function processNames(result: RunResult): Map<number, string> {
 /** RSS slope per process over the samples from `fromFraction` of the run to its end. */
 export function rssTrends(result: RunResult, fromFraction = 0.5): RssTrend[] {
   const names = processNames(result);
-  const byPid = new Map<number, ProcessSample[]>();
-  for (const s of result.processes) byPid.set(s.pid, [...(byPid.get(s.pid) ?? []), s]);
+  const byPid = samplesByPid(result.processes);
   const trends: RssTrend[] = [];
   for (const [pid, all] of byPid) {
     const sorted = [...all].sort((a, b) => a.at - b.at);
