@@ -117,9 +117,11 @@ describe('the load pipeline against a stand-in service', () => {
             name: 'every endpoint down 1 s',
             atSeconds: 0.5,
             run: async ({ receiver }) => {
+              await receiver.settled();
               rejectedBefore = receiver.rejected();
               receiver.failFor({ durationMs: 1_000, status: 503 });
               await new Promise((resolve) => setTimeout(resolve, 1_000));
+              await receiver.settled();
               rejected = receiver.rejected() - rejectedBefore;
             },
           },

@@ -27,9 +27,6 @@ async function post(url: string, subscriptionId: string, eventNumber: number): P
   return response.statusCode;
 }
 
-/** The threaded receiver hands arrivals over every few milliseconds: wait for them. */
-const handedOver = (): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, 80));
-
 const receivers: [string, () => Promise<HttpReceiver>][] = [
   ['in this thread', () => startHttpReceiver()],
   ['on a thread of its own', () => startThreadedHttpReceiver()],
@@ -44,7 +41,7 @@ describe.each(receivers)('the receiver %s playing a failing endpoint', (where, s
       expect(await post(receiver.url, 'up', 1)).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, 350));
       expect(await post(receiver.url, 'down', 1)).toBe(200);
-      await handedOver();
+      await receiver.settled();
       expect(receiver.rejected()).toBe(1);
       expect(receiver.arrivals().map((a) => a.subscriptionId)).toEqual(['up', 'down']);
       expect(receiver.arrivals()[0]).toMatchObject({
@@ -66,7 +63,7 @@ describe.each(receivers)('the receiver %s playing a failing endpoint', (where, s
       await expect(post(receiver.url, 's', 2)).rejects.toThrow();
       await receiver.whenUp();
       expect(await post(receiver.url, 's', 3)).toBe(200);
-      await handedOver();
+      await receiver.settled();
       expect(receiver.arrivals().map((a) => a.eventNumber)).toEqual([1, 3]);
     } finally {
       await receiver.close();
@@ -88,7 +85,7 @@ describe.each(receivers)('the receiver %s playing a failing endpoint', (where, s
       const until = Date.now() + 200;
       while (Date.now() < until);
       await once(socket, 'data');
-      await handedOver();
+      await receiver.settled();
       const [arrival] = receiver.arrivals();
       expect(arrival).toBeDefined();
       if (where === 'on a thread of its own') expect(arrival!.arrivedAt - sent).toBeLessThan(150);

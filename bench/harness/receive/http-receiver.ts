@@ -33,9 +33,13 @@ export interface HttpReceiver extends ArrivalLog {
   rejected(): number;
   /** Requests that named no subscription (acknowledged, not recorded). */
   unidentified(): number;
+  /** Resolves once everything received so far shows in `arrivals`, `rejected` and `unidentified`. */
+  settled(): Promise<void>;
   /** Answers `status` to the given subscriptions (or all) for `durationMs`. */
   failFor(options: {
     durationMs: number;
+    /** When the rule expires (epoch ms), if not `durationMs` from now: a receiver on another thread gets the order later. */
+    until?: number;
     status?: FailureRule['status'];
     subscriptionIds?: Iterable<string>;
   }): void;
@@ -136,10 +140,11 @@ export async function startHttpReceiver(options: HttpReceiverOptions = {}): Prom
     arrivals: () => arrivals,
     rejected: () => rejected,
     unidentified: () => unidentified,
-    failFor({ durationMs, status = 503, subscriptionIds }) {
+    settled: () => Promise.resolve(),
+    failFor({ durationMs, status = 503, subscriptionIds, until = Date.now() + durationMs }) {
       rules.push({
         status,
-        until: Date.now() + durationMs,
+        until,
         ...(subscriptionIds !== undefined ? { subscriptionIds: new Set(subscriptionIds) } : {}),
       });
     },

@@ -21,11 +21,13 @@ export type ReceiverThreadMessage =
   | { type: 'down' }
   | { type: 'up' }
   | { type: 'up-failed'; error: string }
+  | { type: 'flushed' }
   | { type: 'closed' };
 
 /** To the receiver thread. */
 export type ReceiverThreadOrder =
-  | { type: 'fail'; durationMs: number; status: FailureRule['status']; subscriptionIds?: string[] }
+  | { type: 'fail'; until: number; status: FailureRule['status']; subscriptionIds?: string[] }
+  | { type: 'flush' }
   | { type: 'go-down'; durationMs: number }
   | { type: 'close' };
 
@@ -60,10 +62,14 @@ const timer = setInterval(flush, settings.flushMs);
 port.on('message', (order: ReceiverThreadOrder) => {
   if (order.type === 'fail') {
     receiver.failFor({
-      durationMs: order.durationMs,
+      durationMs: order.until - Date.now(),
+      until: order.until,
       status: order.status,
       ...(order.subscriptionIds !== undefined ? { subscriptionIds: order.subscriptionIds } : {}),
     });
+  } else if (order.type === 'flush') {
+    flush();
+    send({ type: 'flushed' });
   } else if (order.type === 'go-down') {
     void receiver.goDown(order.durationMs).then(() => {
       send({ type: 'down' });

@@ -36,6 +36,8 @@ export async function startThreadedHttpReceiver(
   let closed: (() => void) | undefined;
   let failure: Error | undefined;
   let exited = false;
+  /** Waiting for the thread's hand-overs, in the order asked (messages keep their order). */
+  const flushed: (() => void)[] = [];
 
   const listening = new Promise<{ port: number; url: string }>((resolve, reject) => {
     worker.on('message', (m: ReceiverThreadMessage) => {
@@ -59,6 +61,9 @@ export async function startThreadedHttpReceiver(
           break;
         case 'up-failed':
           wentUp?.reject(new Error(`the receiver could not listen again: ${m.error}`));
+          break;
+        case 'flushed':
+          flushed.shift()?.();
           break;
         case 'closed':
           closed?.();
@@ -85,10 +90,17 @@ export async function startThreadedHttpReceiver(
     arrivals: () => arrivals,
     rejected: () => rejected,
     unidentified: () => unidentified,
-    failFor({ durationMs, status = 503, subscriptionIds }) {
+    settled() {
+      if (exited) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        flushed.push(resolve);
+        order({ type: 'flush' });
+      });
+    },
+    failFor({ durationMs, status = 503, subscriptionIds, until = Date.now() + durationMs }) {
       order({
         type: 'fail',
-        durationMs,
+        until,
         status,
         ...(subscriptionIds !== undefined ? { subscriptionIds: [...subscriptionIds] } : {}),
       });
