@@ -36,6 +36,17 @@ async function replacementsOfThread0(url: string): Promise<number> {
   return Number(/^substream_stream_thread_replacements_total\{thread="0"\} (\d+)$/m.exec(text)?.[1]);
 }
 
+/** Whether the group has committed partition 0 of `topic` up to its end. */
+async function committedToEnd(groupId: string, topic: string): Promise<boolean> {
+  const [ends, [committed]] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+  ]);
+  const end = ends.find((p) => p.partition === 0)?.offset;
+  const at = committed?.partitions.find((p) => p.partition === 0)?.offset;
+  return end !== undefined && at === end;
+}
+
 async function readiness(url: string): Promise<{ status: number; text: string }> {
   const answer = await call(url, 'GET', '/readyz');
   return { status: answer.status, text: JSON.stringify(answer.body) };
@@ -54,6 +65,11 @@ describe('thread 0 whose streams fail, under replace-thread', () => {
 
     await Promise.all([producer.connect(), admin.connect()]);
     const topic = `${config.APPLICATION_ID}-matches-repartition`;
+    // Deleting records removes everything before the given offset: the match of 'before' must be
+    // committed first, or the deletion below would take it along with the bad record.
+    await waitFor(async () => ((await committedToEnd(config.APPLICATION_ID, topic)) ? true : undefined), {
+      what: 'the match of the first change committed',
+    });
     const [sent] = await producer.send({
       topic,
       messages: [{ partition: 0, key: 'Subscription/s1', value: 'not a match' }],
