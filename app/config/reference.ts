@@ -4,10 +4,10 @@ import { configSchema } from './schema.js';
 export function configReference(): string {
   const rows = Object.entries(configSchema.shape).map(([name, field]) => {
     const json = field.toJSONSchema({ unrepresentable: 'any', io: 'input' }) as { default?: unknown };
-    const def =
-      json.default === undefined
-        ? ''
-        : `\`${Array.isArray(json.default) ? json.default.join(',') : String(json.default)}\``;
+    // A default behind a transform (the yes/no settings) is not in the JSON schema: parse it.
+    const value = json.default ?? field.safeParse(undefined).data;
+    const text = value === undefined ? '' : Array.isArray(value) ? value.join(',') : String(value);
+    const def = text === '' ? '' : `\`${text}\``;
     return `| \`${name}\` | ${def} | ${(field.description ?? '').replace(/\|/g, '\\|')} |`;
   });
   return ['| setting | default | meaning |', '|---|---|---|', ...rows].join('\n');
