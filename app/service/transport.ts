@@ -34,6 +34,7 @@ export async function openTransport(config: Config, logger: Logger): Promise<Tra
       fetchMinBytes: config.KAFKA_FETCH_MIN_BYTES,
       fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
       fetchIdleWaitMs: config.KAFKA_FETCH_IDLE_WAIT_MS,
+      fetchAhead: config.KAFKA_FETCH_AHEAD,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
       ssl: kafkaTls(config),

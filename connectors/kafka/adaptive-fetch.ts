@@ -20,6 +20,7 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { type AheadFetch, fetchAhead } from './fetch-ahead.js';
 import { KAFKAJS_SRC } from './kafkajs-src.js';
 
 const require = createRequire(import.meta.url);
@@ -45,8 +46,11 @@ interface FlowState {
   idle: boolean;
 }
 
-/** Idle wait per registered group id, with how many consumers of this process registered it. */
-const registered = new Map<string, { idleWaitMs: number; count: number }>();
+/**
+ * Idle wait per registered group id, whether it fetches ahead (fetch-ahead.ts), and how many
+ * consumers of this process registered it.
+ */
+const registered = new Map<string, { idleWaitMs: number; ahead: boolean; count: number }>();
 const states = new WeakMap<FetchingGroup, FlowState>();
 
 /**
@@ -79,21 +83,27 @@ let installed = false;
 function install(): void {
   if (installed) return;
   const ConsumerGroup = require(CONSUMER_GROUP_MODULE) as { prototype: { fetch: GroupFetch } };
-  ConsumerGroup.prototype.fetch = adaptiveFetch(
+  const adaptive = adaptiveFetch(
     ConsumerGroup.prototype.fetch,
     (groupId) => registered.get(groupId)?.idleWaitMs,
   );
+  // Both wrap kafkajs's own ConsumerGroup.fetch, whose batches are kafkajs Batches.
+  ConsumerGroup.prototype.fetch = fetchAhead(
+    adaptive as unknown as AheadFetch,
+    (groupId) => registered.get(groupId)?.ahead === true,
+  ) as unknown as GroupFetch;
   installed = true;
 }
 
 /**
  * Makes the consumers of `groupId` in this process fetch as described above, with `idleWaitMs`
- * after a fetch that returned nothing; returns the function that ends it (once per call).
+ * after a fetch that returned nothing, and fetch the next round ahead while records flow when
+ * `ahead` (fetch-ahead.ts); returns the function that ends it (once per call).
  */
-export function followFlow(groupId: string, idleWaitMs: number): () => void {
+export function followFlow(groupId: string, idleWaitMs: number, ahead = false): () => void {
   install();
   const entry = registered.get(groupId);
-  registered.set(groupId, { idleWaitMs, count: (entry?.count ?? 0) + 1 });
+  registered.set(groupId, { idleWaitMs, ahead, count: (entry?.count ?? 0) + 1 });
   let ended = false;
   return () => {
     if (ended) return;

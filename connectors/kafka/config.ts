@@ -70,6 +70,12 @@ export const kafkaTransportConfigSchema = z.object({
     .describe(
       'After a fetch that returned no records: the next asks for 1 byte and the broker holds it this long, so an idle consumer sleeps in the broker and the first record is answered at once.',
     ),
+  fetchAhead: z
+    .boolean()
+    .default(true)
+    .describe(
+      "When a group consumer's fetch leaves records behind, the next fetch is sent at once, so its answer arrives while those records are processed (fetch-ahead.ts).",
+    ),
   retries: z
     .number()
     .int()
