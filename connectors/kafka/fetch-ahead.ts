@@ -94,7 +94,6 @@ export interface AheadGroup {
   };
   seekOffset: { size: number; has(topic: string, partition: number): boolean };
   checkForStaleAssignment(): void;
-  seekOffsets(topicPartitions: TopicPartitions[]): Promise<void>;
   recoverFromFetch(error: unknown): Promise<void>;
   filterPartitionsByNode(nodeId: number, topicPartitions: TopicPartitions[]): TopicPartitions[];
 }
@@ -186,7 +185,7 @@ async function fetchFrom(
   });
 }
 
-/** What a fetch ahead counts (exported for tests and metrics). */
+/** What fetches ahead did in this process (read by tests). */
 export interface FetchAheadStats {
   /** Fetches sent ahead. */
   sent: number;

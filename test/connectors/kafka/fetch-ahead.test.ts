@@ -95,7 +95,6 @@ function fakeGroup(end: number[], perFetch = 2) {
       has: (_topic, p) => seeks.has(p),
     },
     checkForStaleAssignment: () => undefined,
-    seekOffsets: async () => undefined,
     recoverFromFetch: async () => undefined,
     filterPartitionsByNode: (_node, tps) => tps,
   };
