@@ -97,8 +97,8 @@ function install(): void {
 
 /**
  * Makes the consumers of `groupId` in this process fetch as described above, with `idleWaitMs`
- * after a fetch that returned nothing, and fetch the next round ahead while records flow when
- * `ahead` (fetch-ahead.ts); returns the function that ends it (once per call).
+ * after a fetch that returned nothing, and, when `ahead`, fetch the next round ahead while
+ * records are left behind (fetch-ahead.ts); returns the function that ends it (once per call).
  */
 export function followFlow(groupId: string, idleWaitMs: number, ahead = false): () => void {
   install();
