@@ -120,15 +120,15 @@ export function positionAfter(batch: AheadBatch): string {
   return String(batch.fetchedOffset);
 }
 
-function assignedPartitions(group: AheadGroup): Map<string, true> {
-  const out = new Map<string, true>();
-  for (const { topic, partitions } of group.subscriptionState.assigned())
-    for (const p of partitions) out.set(key(topic, p), true);
+/** The keys of the partitions listed. */
+function partitionKeys(list: readonly TopicPartitions[]): Set<string> {
+  const out = new Set<string>();
+  for (const { topic, partitions } of list) for (const p of partitions) out.add(key(topic, p));
   return out;
 }
 
 /** Whether a batch fetched ahead may be handed out now (see the module comment). */
-function current(group: AheadGroup, batch: AheadBatch, assigned: Map<string, true>): boolean {
+function current(group: AheadGroup, batch: AheadBatch, assigned: ReadonlySet<string>): boolean {
   const { topic, partition } = batch;
   if (!assigned.has(key(topic, partition))) return false;
   if (group.seekOffset.has(topic, partition) || group.subscriptionState.isPaused(topic, partition))
@@ -144,9 +144,7 @@ async function fetchFrom(
   Batch: BatchClass,
 ): Promise<AheadBatch[]> {
   const committed = group.offsetManager.committedOffsets();
-  const active = new Map<string, true>();
-  for (const { topic, partitions } of group.subscriptionState.active())
-    for (const p of partitions) active.set(key(topic, p), true);
+  const active = partitionKeys(group.subscriptionState.active());
   const topics = group
     .filterPartitionsByNode(nodeId, group.subscriptionState.assigned())
     .map(({ topic, partitions }) => ({
@@ -229,7 +227,7 @@ export function fetchAhead(inner: AheadFetch, enabled: (groupId: string) => bool
           await this.recoverFromFetch(error);
           return [];
         }
-        const assigned = assignedPartitions(this);
+        const assigned = partitionKeys(this.subscriptionState.assigned());
         const kept = fetched.filter((batch) => current(this, batch, assigned));
         fetchAheadStats.dropped += fetched.length - kept.length;
         if (kept.length === fetched.length || kept.some((batch) => !batch.isEmptyIncludingFiltered())) {
