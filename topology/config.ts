@@ -33,6 +33,15 @@ export const streamsConfigSchema = z.object({
     .positive()
     .default(2000)
     .describe('Output records a task may buffer before it waits for them to be acknowledged.'),
+  producerSendsInFlight: z
+    .number()
+    .int()
+    .min(1)
+    .max(5)
+    .default(2)
+    .describe(
+      "Joined sends the at-least-once producer of a runtime keeps in flight: with one, the tasks' outputs wait behind a large store flush being acknowledged.",
+    ),
   cacheMaxEntries: z
     .number()
     .int()

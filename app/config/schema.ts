@@ -108,6 +108,11 @@ export const configSchema = z.object({
   COMMIT_INTERVAL_MS: int(10, 600_000)
     .default(1000)
     .describe('How often offsets and checkpoints are committed.'),
+  PRODUCER_SENDS_IN_FLIGHT: int(1, 5)
+    .default(2)
+    .describe(
+      "At-least-once: joined produce requests a stream thread keeps in flight at once (its tasks' outputs and changelog writes, joined). With 1, every output waits behind a store flush's changelog writes being acknowledged; each task's records keep their order either way.",
+    ),
   STORE_CACHE_MAX_BYTES: int(0, 17_179_869_184)
     .default(268_435_456)
     .describe(

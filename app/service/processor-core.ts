@@ -34,6 +34,7 @@ export function streamsConfig(
     applicationId,
     processingGuarantee: guarantee,
     commitIntervalMs: config.COMMIT_INTERVAL_MS,
+    producerSendsInFlight: config.PRODUCER_SENDS_IN_FLIGHT,
     // Kafka Streams splits its cache between threads the same way.
     storeCacheMaxBytes: Math.floor(config.STORE_CACHE_MAX_BYTES / config.PROCESSOR_THREADS),
     storeWriteBufferBytes: config.STORE_WRITE_BUFFER_BYTES,

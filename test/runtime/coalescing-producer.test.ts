@@ -33,9 +33,9 @@ function fakeProducer() {
     transaction: () => Promise.reject(new Error('not transactional')),
     close: () => Promise.resolve(),
   };
-  const release = async (error?: Error) => {
+  const release = async (error?: Error, newest = false) => {
     await new Promise((r) => setImmediate(r));
-    const next = pending.shift();
+    const next = newest ? pending.pop() : pending.shift();
     if (error) next?.reject(error);
     else next?.resolve([]);
     await new Promise((r) => setImmediate(r));
@@ -85,5 +85,32 @@ describe('the coalescing producer', () => {
     await fake.release();
     await expect(c).resolves.toBeDefined();
     expect(fake.sends).toHaveLength(2);
+  });
+
+  it('keeps up to the given number of joined sends in flight, the next ones waiting in order', async () => {
+    const fake = fakeProducer();
+    const p = coalescingProducer(fake.producer, 2);
+    const first = p.send([record('t', 0, '1')]);
+    await new Promise((r) => setImmediate(r));
+    const second = p.send([record('t', 1, '2')]);
+    await new Promise((r) => setImmediate(r));
+    expect(fake.sends.map((s) => s.map((r) => String(r.value)))).toEqual([['1'], ['2']]);
+    const third = p.send([record('t', 2, '3')]);
+    const fourth = p.send([record('t', 3, '4')]);
+    await new Promise((r) => setImmediate(r));
+    expect(fake.sends).toHaveLength(2);
+    // The second is acknowledged first: its runner takes the two that waited, joined.
+    await fake.release(undefined, true);
+    expect((await second).map((o) => `${o.topic}:${o.partition}`)).toEqual(['t:1']);
+    expect(fake.sends.map((s) => s.map((r) => String(r.value)))).toEqual([['1'], ['2'], ['3', '4']]);
+    await fake.release();
+    await fake.release();
+    expect((await first).map((o) => `${o.topic}:${o.partition}`)).toEqual(['t:0']);
+    expect((await third).map((o) => `${o.topic}:${o.partition}`)).toEqual(['t:2']);
+    expect((await fourth).map((o) => `${o.topic}:${o.partition}`)).toEqual(['t:3']);
+  });
+
+  it('refuses a number of sends in flight that is not a positive integer', () => {
+    expect(() => coalescingProducer(fakeProducer().producer, 0)).toThrow(RangeError);
   });
 });

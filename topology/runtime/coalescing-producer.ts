@@ -10,17 +10,25 @@ interface Waiting {
  * The at-least-once producer an instance's tasks share, joining their sends into fewer produce
  * requests. Every task sends at the end of each of its batches, so an instance with a dozen tasks
  * made a dozen small requests per fetch round, each costing the client, the broker and the
- * syscalls more than the records in it. Here one joined send is in flight at a time; the sends
- * that arrive meanwhile wait and leave together once it is acknowledged, as a Kafka producer's
- * batches do. Sends leave in the order they came, so a task's records keep their order (a task
- * starts its next send only after its previous one was acknowledged, record-collector.ts).
+ * syscalls more than the records in it. Here at most `inFlight` joined sends are in flight at a
+ * time; the sends that arrive meanwhile wait and leave together once one is acknowledged, as a
+ * Kafka producer's batches do. Sends leave in the order they came, and a task's records keep
+ * their order whatever `inFlight` is: a task starts its next send only after its previous one was
+ * acknowledged (record-collector.ts), so two joined sends in flight never hold records of the same
+ * task. Records of different tasks for one output partition had no order between them anyway.
+ *
+ * Why more than one: a store flush at commit sends a task's changelog writes in one go, up to
+ * megabytes. With a single joined send in flight, every other task's outputs waited behind its
+ * acknowledgement; with two, they leave beside it.
  *
  * A joined send that fails fails every send in it. Each send is answered with the offsets of its
  * own partitions only.
  */
-export function coalescingProducer(producer: LogProducer): LogProducer {
+export function coalescingProducer(producer: LogProducer, inFlight = 1): LogProducer {
+  if (!Number.isInteger(inFlight) || inFlight < 1)
+    throw new RangeError(`joined sends in flight must be a positive integer, got ${inFlight}`);
   let waiting: Waiting[] = [];
-  let running = false;
+  let running = 0;
 
   const run = async (): Promise<void> => {
     while (waiting.length > 0) {
@@ -37,15 +45,15 @@ export function coalescingProducer(producer: LogProducer): LogProducer {
       if (group.length === 1) group[0]!.resolve(result);
       else for (const w of group) w.resolve(ownOffsets(result, w.records));
     }
-    running = false;
+    running -= 1;
   };
 
   return {
     send: (records) =>
       new Promise<AppendResult>((resolve, reject) => {
         waiting.push({ records, resolve, reject });
-        if (running) return;
-        running = true;
+        if (running >= inFlight) return;
+        running += 1;
         // The tasks of a fetch round end their batches within the same turn of the event loop:
         // wait for its end, so that the first send of a round leaves with the others.
         setImmediate(() => void run());

@@ -629,7 +629,11 @@ export class KafkaStreams {
     }
     await this.startTables();
     await this.settleTransactions();
-    if (!this.exactlyOnce) this.sharedProducer = coalescingProducer(await this.transport.producer());
+    if (!this.exactlyOnce)
+      this.sharedProducer = coalescingProducer(
+        await this.transport.producer(),
+        this.config.producerSendsInFlight,
+      );
     this.cancelTicker = this.clock.every(this.config.punctuationIntervalMs, () => this.punctuate(generation));
     const topics = [...this.topicToSub.keys()];
     if (topics.length === 0) return;
