@@ -16,6 +16,9 @@
 # GC_EVENTS=1 logs every process's garbage collections with wall-clock times to
 # bench/results/raw/<name>-gc-<index>.log (bench/load/gc-events.ts; line them up with the arrivals
 # by bench/load/latency-vs-gc.ts).
+# MEMORY_SAMPLES=1 samples every process's V8 heap, old space and ArrayBuffer bytes every 20 ms to
+# bench/results/raw/<name>-memory-<index>.log (bench/load/memory-samples.ts; with GC_EVENTS=1,
+# bench/load/promotion-rates.ts gives what grew between full collections).
 # ARRIVALS=1 writes every notification's arrival and latency to bench/results/raw/<name>-arrivals.csv.
 # KEEP_LOGS=1 keeps the processes' logs in bench/results/raw/logs-<name>/ (with --trace-gc, say).
 set -euo pipefail
@@ -63,6 +66,12 @@ start() {
     gc=(--import "$ROOT/dist/bench/load/gc-events.js")
     export GC_EVENTS_FILE="$ROOT/bench/results/raw/$NAME-gc-$i.log"
     rm -f "$GC_EVENTS_FILE"
+  fi
+  if [[ ${MEMORY_SAMPLES:-0} == 1 ]]; then
+    mkdir -p "$ROOT/bench/results/raw"
+    gc+=(--import "$ROOT/dist/bench/load/memory-samples.js")
+    export MEMORY_SAMPLES_FILE="$ROOT/bench/results/raw/$NAME-memory-$i.log"
+    rm -f "$MEMORY_SAMPLES_FILE"
   fi
   PORT=$port DATA_DIR=$WORK/data-$i nohup node "${gc[@]}" "$@" "$ROOT/bin/substream.js" run "$mode" >"$WORK/$i.log" 2>&1 &
   echo $! >"$WORK/$i.pid"
