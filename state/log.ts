@@ -122,11 +122,6 @@ export interface GroupConsumerOptions {
   commitOffsets: boolean;
   /** Where this member can be reached (instance metadata), e.g. "host:port". */
   endpoint?: string;
-  /**
-   * Topics whose batches go to the handlers first when a round brings several: a processor's
-   * repartition topics, whose records are older work, nearer to their output than the source's.
-   */
-  firstTopics?: readonly string[];
   handlers: GroupHandlers;
 }
 

@@ -20,8 +20,7 @@
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { orderedFetch } from './batch-order.js';
-import { type AheadBatch, type AheadFetch, type AheadGroup, fetchAhead } from './fetch-ahead.js';
+import { type AheadFetch, fetchAhead } from './fetch-ahead.js';
 import { KAFKAJS_SRC } from './kafkajs-src.js';
 
 const require = createRequire(import.meta.url);
@@ -47,19 +46,11 @@ interface FlowState {
   idle: boolean;
 }
 
-interface Registration {
-  idleWaitMs: number;
-  ahead: boolean;
-  /** Topics whose batches are handed out first in each round (batch-order.ts). */
-  first: ReadonlySet<string>;
-  count: number;
-}
-
 /**
- * Idle wait per registered group id, whether it fetches ahead (fetch-ahead.ts), the topics it
- * hands out first, and how many consumers of this process registered it.
+ * Idle wait per registered group id, whether it fetches ahead (fetch-ahead.ts), and how many
+ * consumers of this process registered it.
  */
-const registered = new Map<string, Registration>();
+const registered = new Map<string, { idleWaitMs: number; ahead: boolean; count: number }>();
 const states = new WeakMap<FetchingGroup, FlowState>();
 
 /**
@@ -96,15 +87,10 @@ function install(): void {
     ConsumerGroup.prototype.fetch,
     (groupId) => registered.get(groupId)?.idleWaitMs,
   );
-  // All three wrap kafkajs's own ConsumerGroup.fetch, whose batches are kafkajs Batches. The
-  // order is set last, so it covers the batches fetched ahead too.
-  const ahead = fetchAhead(
+  // Both wrap kafkajs's own ConsumerGroup.fetch, whose batches are kafkajs Batches.
+  ConsumerGroup.prototype.fetch = fetchAhead(
     adaptive as unknown as AheadFetch,
     (groupId) => registered.get(groupId)?.ahead === true,
-  );
-  ConsumerGroup.prototype.fetch = orderedFetch<AheadGroup, AheadBatch>(
-    ahead,
-    (groupId) => registered.get(groupId)?.first,
   ) as unknown as GroupFetch;
   installed = true;
 }
@@ -112,18 +98,12 @@ function install(): void {
 /**
  * Makes the consumers of `groupId` in this process fetch as described above, with `idleWaitMs`
  * after a fetch that returned nothing, and, when `ahead`, fetch the next round ahead while
- * records are left behind (fetch-ahead.ts), handing the batches of `first` out first in each
- * round (batch-order.ts); returns the function that ends it (once per call).
+ * records are left behind (fetch-ahead.ts); returns the function that ends it (once per call).
  */
-export function followFlow(
-  groupId: string,
-  idleWaitMs: number,
-  ahead = false,
-  first: readonly string[] = [],
-): () => void {
+export function followFlow(groupId: string, idleWaitMs: number, ahead = false): () => void {
   install();
   const entry = registered.get(groupId);
-  registered.set(groupId, { idleWaitMs, ahead, first: new Set(first), count: (entry?.count ?? 0) + 1 });
+  registered.set(groupId, { idleWaitMs, ahead, count: (entry?.count ?? 0) + 1 });
   let ended = false;
   return () => {
     if (ended) return;

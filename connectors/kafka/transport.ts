@@ -283,12 +283,7 @@ export class KafkaTransport implements Transport {
       retry: { retries: this.config.retries, restartOnFailure: async () => false },
     });
     // Fewer, larger fetch rounds while records flow; 1 byte and the idle wait after an empty fetch.
-    const endFlow = followFlow(
-      options.groupId,
-      this.config.fetchIdleWaitMs,
-      this.config.fetchAhead,
-      options.firstTopics,
-    );
+    const endFlow = followFlow(options.groupId, this.config.fetchIdleWaitMs, this.config.fetchAhead);
     let owned: TopicPartition[] = [];
     // Assignment changes are handed to the runtime one after the other, in group-join order.
     let changes = Promise.resolve();

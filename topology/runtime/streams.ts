@@ -638,16 +638,9 @@ export class KafkaStreams {
     const topics = [...this.topicToSub.keys()];
     if (topics.length === 0) return;
     const current = () => generation === this.generation;
-    // Records in a repartition topic are older work than the source's new records: taken first.
-    const firstTopics = this.topology.subTopologies.flatMap((sub) =>
-      sub.sources
-        .filter((source) => source.internal)
-        .map((source) => this.topology.topicName(this.config.applicationId, source)!),
-    );
     this.consumer = await this.transport.groupConsumer({
       groupId: this.config.applicationId,
       topics,
-      firstTopics,
       readCommitted: this.exactlyOnce,
       commitOffsets: !this.exactlyOnce,
       ...(this.config.endpoint === undefined ? {} : { endpoint: this.config.endpoint }),
