@@ -13,11 +13,10 @@
  */
 import { readFile } from 'node:fs/promises';
 
+/** The columns of a sample this reads (the file also holds the heap used and external memory). */
 interface Sample {
   at: number;
-  heapUsed: number;
   oldSpace: number;
-  external: number;
   arrayBuffers: number;
 }
 
@@ -31,15 +30,11 @@ const lines = async (path: string): Promise<string[][]> =>
     .filter((line) => line !== '')
     .map((line) => line.split(' '));
 
-const samples: Sample[] = (await lines(samplesFile)).map(
-  ([at, heapUsed, oldSpace, external, arrayBuffers]) => ({
-    at: Number(at),
-    heapUsed: Number(heapUsed),
-    oldSpace: Number(oldSpace),
-    external: Number(external),
-    arrayBuffers: Number(arrayBuffers),
-  }),
-);
+const samples: Sample[] = (await lines(samplesFile)).map(([at, , oldSpace, , arrayBuffers]) => ({
+  at: Number(at),
+  oldSpace: Number(oldSpace),
+  arrayBuffers: Number(arrayBuffers),
+}));
 if (samples.length === 0) throw new Error(`${samplesFile}: no samples`);
 const majors = (await lines(gcFile))
   .filter((fields) => fields[2] === 'major')
