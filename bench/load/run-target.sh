@@ -60,20 +60,20 @@ export APPLICATION_ID=$P TOPIC_CHANGELOG=$P.changelog TOPIC_CHANGELOG_DLQ=$P.cha
 # start <index> <mode> <port> [node flags...]: starts one process, echoes nothing, records its pid.
 start() {
   local i=$1 mode=$2 port=$3; shift 3
-  local gc=()
+  local preloads=()
   if [[ ${GC_EVENTS:-0} == 1 ]]; then
     mkdir -p "$ROOT/bench/results/raw"
-    gc=(--import "$ROOT/dist/bench/load/gc-events.js")
+    preloads+=(--import "$ROOT/dist/bench/load/gc-events.js")
     export GC_EVENTS_FILE="$ROOT/bench/results/raw/$NAME-gc-$i.log"
     rm -f "$GC_EVENTS_FILE"
   fi
   if [[ ${MEMORY_SAMPLES:-0} == 1 ]]; then
     mkdir -p "$ROOT/bench/results/raw"
-    gc+=(--import "$ROOT/dist/bench/load/memory-samples.js")
+    preloads+=(--import "$ROOT/dist/bench/load/memory-samples.js")
     export MEMORY_SAMPLES_FILE="$ROOT/bench/results/raw/$NAME-memory-$i.log"
     rm -f "$MEMORY_SAMPLES_FILE"
   fi
-  PORT=$port DATA_DIR=$WORK/data-$i nohup node "${gc[@]}" "$@" "$ROOT/bin/substream.js" run "$mode" >"$WORK/$i.log" 2>&1 &
+  PORT=$port DATA_DIR=$WORK/data-$i nohup node "${preloads[@]}" "$@" "$ROOT/bin/substream.js" run "$mode" >"$WORK/$i.log" 2>&1 &
   echo $! >"$WORK/$i.pid"
 }
 
