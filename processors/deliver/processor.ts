@@ -635,6 +635,8 @@ export class DeliveryProcessor {
   ): Promise<void> {
     const outcome: DeliveryOutcome = {
       subscriptionId: notification.subscriptionId,
+      // The status record is keyed by tenant and subscription: without it a tenant's outcome misses it.
+      ...(notification.tenant !== undefined ? { tenant: notification.tenant } : {}),
       notificationId: notification.notificationId,
       eventNumber: notification.eventNumber,
       result,
