@@ -1,9 +1,17 @@
 /**
- * Key layout of the delivery store. FHIR ids never contain `|`, so a subscription's keys share a
+ * Key layout of the delivery store (`sub`: the lane id below). FHIR ids never contain `|`, so a subscription's keys share a
  * prefix and sort in order: `q|sub` its queue state, `e|sub|seq` its parked entries in arrival
  * order, `d|sub|eventNumber|notificationId` its dead letters in event order.
  */
 const SEQ_WIDTH = 16;
+
+/**
+ * A subscription's lane, and the part of its keys that names it: its id, after its tenant when it
+ * has one (percent-encoded, so never holding `|` or `/`). Two tenants may each have a
+ * subscription of the same id; they must not share a queue.
+ */
+export const laneId = (subscriptionId: string, tenant?: string): string =>
+  tenant === undefined || tenant === '' ? subscriptionId : `${encodeURIComponent(tenant)}/${subscriptionId}`;
 
 export const queueKey = (subscriptionId: string): string => `q|${subscriptionId}`;
 export const entryPrefix = (subscriptionId: string): string => `e|${subscriptionId}|`;

@@ -22,6 +22,7 @@ import {
   ENTRY_PREFIX,
   entryKey,
   entryPrefix,
+  laneId,
   QUEUE_PREFIX,
   queueKey,
   seqOf,
@@ -140,7 +141,7 @@ export class DeliveryProcessor {
       await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
       this.throwIfUnusable();
     }
-    const lane = this.laneFor(record.notification.subscriptionId);
+    const lane = this.laneFor(laneId(record.notification.subscriptionId, record.notification.tenant));
     const item = {
       notification: record.notification,
       slot: this.offsets.track(record.offset),
@@ -170,12 +171,12 @@ export class DeliveryProcessor {
   }
 
   /** Moves a subscription's dead letters back to its parked queue; returns how many. */
-  async redrive(subscriptionId: string): Promise<number> {
+  async redrive(subscriptionId: string, tenant?: string): Promise<number> {
     this.throwIfUnusable();
-    const lane = this.laneFor(subscriptionId);
+    const lane = this.laneFor(laneId(subscriptionId, tenant));
     const now = this.deps.clock.now();
     let reserved: [number, number] = [0, 0];
-    const requeued = requeueDeadLetters(this.deps.store, subscriptionId, {
+    const requeued = requeueDeadLetters(this.deps.store, lane.id, {
       now,
       reserve: (n) => {
         const first = lane.nextSeq;
@@ -475,9 +476,9 @@ export class DeliveryProcessor {
     await this.deps.store.delete(queueKey(lane.id));
   }
 
-  private async firstEntry(subscriptionId: string): Promise<[string, QueuedEntry] | undefined> {
+  private async firstEntry(lane: string): Promise<[string, QueuedEntry] | undefined> {
     for await (const [key, value] of this.deps.store.range({
-      prefix: entryPrefix(subscriptionId),
+      prefix: entryPrefix(lane),
       limit: 1,
     })) {
       if (value.kind === 'entry') return [key, value];

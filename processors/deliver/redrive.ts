@@ -2,7 +2,7 @@
  * Redrive: move a subscription's dead letters back to the end of its parked queue, in event-number
  * order, with fresh attempts, due now. One atomic batch, so a crash leaves them either dead or queued.
  */
-import { deadLetterPrefix, entryKey, entryPrefix, queueKey, seqOf } from './keys.js';
+import { deadLetterPrefix, entryKey, entryPrefix, laneId, queueKey, seqOf } from './keys.js';
 import type { DeliveryStore, DeliveryStoreValue, QueueState, StoredDeadLetter } from './types.js';
 import type { KeyValueEntry } from '../../state/index.js';
 
@@ -13,16 +13,17 @@ export interface RequeueResult {
 }
 
 /**
- * Re-queues the dead letters. `reserve(count)` is called once they are read, synchronously before
+ * Re-queues the dead letters of one lane (keys.ts: the subscription's id, after its tenant when it
+ * has one). `reserve(count)` is called once they are read, synchronously before
  * anything is written, and returns the first sequence number to use (the caller may be appending too).
  */
 export async function requeueDeadLetters(
   store: DeliveryStore,
-  subscriptionId: string,
+  lane: string,
   options: { now: number; reserve: (count: number) => number },
 ): Promise<RequeueResult> {
   const dead: [string, StoredDeadLetter][] = [];
-  for await (const [key, value] of store.range({ prefix: deadLetterPrefix(subscriptionId) })) {
+  for await (const [key, value] of store.range({ prefix: deadLetterPrefix(lane) })) {
     if (value.kind === 'dead-letter') dead.push([key, value]);
   }
   const count = dead.length;
@@ -32,17 +33,17 @@ export async function requeueDeadLetters(
   for (const [key, letter] of dead) {
     batch.push({ key, value: null });
     batch.push({
-      key: entryKey(subscriptionId, seq),
+      key: entryKey(lane, seq),
       value: { kind: 'entry', notification: letter.notification, parkedAt: options.now, ...offsetOf(letter) },
     });
     seq += 1;
   }
-  const current = await store.get(queueKey(subscriptionId));
+  const current = await store.get(queueKey(lane));
   const state: QueueState =
     current?.kind === 'queue'
       ? { ...current, nextAttemptAt: Math.min(current.nextAttemptAt, options.now) }
       : { kind: 'queue', headAttempts: 0, transportFailures: 0, nextAttemptAt: options.now };
-  batch.push({ key: queueKey(subscriptionId), value: state });
+  batch.push({ key: queueKey(lane), value: state });
   await store.putAll(batch);
   return { count, nextSeq: seq };
 }
@@ -55,14 +56,16 @@ export async function redriveDeadLetters(
   store: DeliveryStore,
   subscriptionId: string,
   now: number,
+  tenant?: string,
 ): Promise<number> {
-  const firstSeq = await nextEntrySeq(store, subscriptionId);
-  const result = await requeueDeadLetters(store, subscriptionId, { now, reserve: () => firstSeq });
+  const lane = laneId(subscriptionId, tenant);
+  const firstSeq = await nextEntrySeq(store, lane);
+  const result = await requeueDeadLetters(store, lane, { now, reserve: () => firstSeq });
   return result.count;
 }
 
-export async function nextEntrySeq(store: DeliveryStore, subscriptionId: string): Promise<number> {
-  for await (const [key] of store.range({ prefix: entryPrefix(subscriptionId), reverse: true, limit: 1 })) {
+export async function nextEntrySeq(store: DeliveryStore, lane: string): Promise<number> {
+  for await (const [key] of store.range({ prefix: entryPrefix(lane), reverse: true, limit: 1 })) {
     return seqOf(key) + 1;
   }
   return 0;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { notification } from '../fixtures/notifications.js';
 import { until } from '../fakes/wait.js';
-import { deliveryHarness } from './harness.js';
+import type { AttemptResult, DeliverySink } from '../../processors/index.js';
+import { deliveryHarness, type Harness } from './harness.js';
 
 describe('delivery stage: outcomes', () => {
   it("carries the notification's tenant, which keys the subscription's status record", async () => {
@@ -15,6 +16,70 @@ describe('delivery stage: outcomes', () => {
     expect(bySubscription.get('a')).toMatchObject({ tenant: 'north', result: 'delivered' });
     expect(bySubscription.get('b')).toMatchObject({ tenant: 'south', result: 'dead-lettered' });
     expect(bySubscription.get('c')).not.toHaveProperty('tenant');
+    await h.processor.close();
+  });
+});
+
+/** A sink answering by the notification's tenant; records what it delivered as `tenant:eventNumber`. */
+function byTenant(answer: (tenant: string | undefined) => AttemptResult | undefined): {
+  sink: DeliverySink;
+  delivered: string[];
+} {
+  const delivered: string[] = [];
+  const sink: DeliverySink = {
+    name: 'by-tenant',
+    write: async (n) => {
+      const refused = answer(n.tenant);
+      if (refused !== undefined) return refused;
+      delivered.push(`${n.tenant}:${n.eventNumber}`);
+      return { kind: 'delivered', statusCode: 200 };
+    },
+  };
+  return { sink, delivered };
+}
+
+/** Events 1..count of subscription `s` for each tenant, interleaved. */
+async function feed(h: Harness, tenants: string[], count: number): Promise<void> {
+  let offset = 0;
+  for (let n = 1; n <= count; n++)
+    for (const tenant of tenants)
+      await h.processor.process({ notification: notification('s', n, { tenant }), offset: String(offset++) });
+}
+
+describe('delivery stage: tenants', () => {
+  it("keeps two tenants' subscriptions of one id apart: queue, dead letters, redrive", async () => {
+    const failing = new Set(['north']);
+    const { sink, delivered } = byTenant((tenant) =>
+      failing.has(tenant ?? '') ? { kind: 'permanent', error: 'HTTP 410', statusCode: 410 } : undefined,
+    );
+    const h = await deliveryHarness({}, { deliverySink: sink });
+    await feed(h, ['north', 'south'], 2);
+    await until(() => h.processor.committableOffset() === '4');
+    expect(delivered).toEqual(['south:1', 'south:2']);
+    expect(h.deadLetters.map((d) => `${d.notification.tenant}:${d.notification.eventNumber}`)).toEqual([
+      'north:1',
+      'north:2',
+    ]);
+
+    expect(await h.processor.redrive('s', 'south')).toBe(0);
+    expect(await h.processor.redrive('s')).toBe(0);
+    failing.clear();
+    expect(await h.processor.redrive('s', 'north')).toBe(2);
+    await h.processor.punctuate(h.clock.now());
+    await until(() => delivered.length === 4);
+    expect(delivered).toEqual(['south:1', 'south:2', 'north:1', 'north:2']);
+    await h.processor.close();
+  });
+
+  it("does not hold one tenant's subscription behind another's failing one of the same id", async () => {
+    const { sink, delivered } = byTenant((tenant) =>
+      tenant === 'north' ? { kind: 'retriable', error: 'HTTP 503', statusCode: 503 } : undefined,
+    );
+    const h = await deliveryHarness({}, { deliverySink: sink });
+    await feed(h, ['north', 'south'], 3);
+    await until(() => delivered.length === 3);
+    expect(delivered).toEqual(['south:1', 'south:2', 'south:3']);
+    expect(h.processor.stats().parkedSubscriptions).toBe(1);
     await h.processor.close();
   });
 });
