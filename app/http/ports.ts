@@ -73,7 +73,8 @@ export interface DeadLetterEntry {
 export interface DeadLetterService {
   list(
     source: 'changes' | 'deliveries',
-    filter: { subscriptionId?: string; limit: number },
+    /** `subscriptionId` with `tenant` (none: a subscription without a tenant) names one subscription. */
+    filter: { subscriptionId?: string; tenant?: string; limit: number },
   ): Promise<DeadLetterEntry[]>;
   /** Sends a subscription's undelivered notifications to its sink again; resolves to how many. */
   redrive(subscriptionId: string, tenant?: string): Promise<number>;

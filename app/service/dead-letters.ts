@@ -66,7 +66,7 @@ export class TopicDeadLetters implements DeadLetterService {
 
   async list(
     source: 'changes' | 'deliveries',
-    filter: { subscriptionId?: string; limit: number },
+    filter: { subscriptionId?: string; tenant?: string; limit: number },
   ): Promise<DeadLetterEntry[]> {
     const records = await readTopic(
       this.transport,
@@ -74,7 +74,9 @@ export class TopicDeadLetters implements DeadLetterService {
     );
     const entries = records.map(entryOf).filter((e) => {
       if (filter.subscriptionId === undefined) return true;
-      return (e.value as Partial<DeadLetter> | null)?.notification?.subscriptionId === filter.subscriptionId;
+      // A subscription is named by its tenant and id, as in a redrive: another tenant's of the same id is not it.
+      const notification = (e.value as Partial<DeadLetter> | null)?.notification;
+      return notification?.subscriptionId === filter.subscriptionId && notification.tenant === filter.tenant;
     });
     return entries.slice(-filter.limit);
   }

@@ -20,9 +20,11 @@ export function registerDeadLetterRoutes(app: FastifyInstance, service: DeadLett
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
         throw new HttpError(400, 'invalid', 'limit must be an integer from 1 to 10000', 'limit');
       }
+      const tenant = tenantOf(request);
       return available().list(source, {
         limit,
         ...(request.query.subscription ? { subscriptionId: request.query.subscription } : {}),
+        ...(tenant !== undefined ? { tenant } : {}),
       });
     },
   );
