@@ -202,6 +202,11 @@ export const configSchema = z.object({
     .describe(
       'Deliveries of one subscription in flight at once (rest-hook: pipelined in order on one connection). After a failure the failed one and those after it are sent again, in order: a subscriber may see duplicates (same X-Substream-Notification-Id), never a first copy out of order. 1 = strictly one at a time.',
     ),
+  DELIVERY_OUTCOME_INTERVAL_MS: int(0, 60_000)
+    .default(1_000)
+    .describe(
+      "Longest a sink holds back a success that repeats the last outcome it reported for a subscription (only the latest is reported then): a failure, the first success after one, handshakes and heartbeats are reported at once. A held success lost in a crash only leaves the subscription's last delivered event number behind. 0 reports every outcome.",
+    ),
   DELIVERY_MAX_BACKOFF_MS: int(100, 24 * 3_600_000)
     .default(60_000)
     .describe(

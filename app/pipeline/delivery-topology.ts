@@ -48,6 +48,7 @@ export function deliveryOptionsOf(config: Config): Partial<DeliveryOptions> {
     defaultMaxAttempts: config.DELIVERY_MAX_ATTEMPTS,
     maxRetryDurationMs: config.DELIVERY_MAX_RETRY_DURATION_MS,
     laneWindow: config.DELIVERY_LANE_WINDOW,
+    outcomeIntervalMs: config.DELIVERY_OUTCOME_INTERVAL_MS,
     backoff: { initialMs: 1_000, maxMs: config.DELIVERY_MAX_BACKOFF_MS, multiplier: 2 },
   };
 }

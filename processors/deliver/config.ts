@@ -58,6 +58,15 @@ export const deliveryConfigSchema = z.object({
     .describe(
       'Deliveries of one subscription in flight at once, in order, when the sink keeps them ordered (1 = strictly one at a time).',
     ),
+  outcomeIntervalMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(1_000)
+    .describe(
+      'Longest a success that repeats the last one reported for its subscription is held back before it is reported (only the latest); 0 reports every outcome.',
+    ),
 }) satisfies z.ZodType<DeliveryOptions, unknown>;
 
 export type DeliveryConfigInput = z.input<typeof deliveryConfigSchema>;

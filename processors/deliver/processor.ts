@@ -69,6 +69,13 @@ interface Lane {
   writing: Set<number>;
 }
 
+/** The last outcome a lane reported, when, and a repeated `delivered` one held back since (outcomeIntervalMs). */
+interface ReportedOutcome {
+  result: DeliveryResult;
+  at: number;
+  held?: DeliveryOutcome;
+}
+
 export interface DeliveryStats {
   pendingRecords: number;
   parkedSubscriptions: number;
@@ -89,6 +96,8 @@ export class DeliveryProcessor {
   private readonly window: number;
   private readonly lanes = new Map<string, Lane>();
   private readonly offsets = new OffsetTracker();
+  /** By lane id; lanes that reported nothing for `outcomeIntervalMs` are dropped by `punctuate`. */
+  private readonly reported = new Map<string, ReportedOutcome>();
   private readonly active = new Set<Promise<void>>();
   private capacityWaiters: (() => void)[] = [];
   private slotWaiters: (() => void)[] = [];
@@ -157,9 +166,13 @@ export class DeliveryProcessor {
     else this.fill(lane);
   }
 
-  /** Starts the retry of every parked queue that is due at `now`; does not wait for the deliveries. */
+  /**
+   * Starts the retry of every parked queue that is due at `now` (does not wait for the deliveries),
+   * and reports the outcomes held back for `outcomeIntervalMs`.
+   */
   async punctuate(now: number): Promise<void> {
     this.throwIfUnusable();
+    await this.reportHeld(now, false);
     for (const lane of this.lanes.values()) {
       if (lane.parked && !lane.running && lane.state.nextAttemptAt <= now) this.spawn(this.drainParked(lane));
     }
@@ -222,6 +235,7 @@ export class DeliveryProcessor {
       // Slot waiters are not woken: each is handed a slot as writes finish and, closing, gives it on untried.
       for (const resolve of this.capacityWaiters.splice(0)) resolve();
       while (this.active.size > 0) await Promise.allSettled([...this.active]);
+      if (this.failure === undefined) await this.reportHeld(this.deps.clock.now(), true);
     })();
     return this.closing;
   }
@@ -647,7 +661,43 @@ export class DeliveryProcessor {
     if ('error' in attempt) outcome.error = attempt.error;
     if ('statusCode' in attempt && attempt.statusCode !== undefined) outcome.statusCode = attempt.statusCode;
     this.deps.metrics?.outcome(result);
+    await this.report(laneId(notification.subscriptionId, notification.tenant), notification.type, outcome);
+  }
+
+  /** Emits an outcome, or holds it back when it only repeats a success (`outcomeIntervalMs`). */
+  private async report(lane: string, type: Notification['type'], outcome: DeliveryOutcome): Promise<void> {
+    const interval = this.options.outcomeIntervalMs;
+    const now = this.deps.clock.now();
+    const last = this.reported.get(lane);
+    if (
+      last !== undefined &&
+      outcome.result === 'delivered' &&
+      last.result === 'delivered' &&
+      type === 'event-notification' &&
+      now - last.at < interval
+    ) {
+      last.held = outcome;
+      return;
+    }
+    // The state is replaced before the emits wait, so a held outcome is emitted once.
+    const held = last?.held;
+    if (interval > 0) this.reported.set(lane, { result: outcome.result, at: now });
+    if (held !== undefined) await this.deps.emitOutcome(held);
     await this.deps.emitOutcome(outcome);
+  }
+
+  /** Emits the held outcomes whose interval has passed at `now` (every one: `all`), and forgets quiet lanes. */
+  private async reportHeld(now: number, all: boolean): Promise<void> {
+    for (const [lane, last] of this.reported) {
+      if (!all && now - last.at < this.options.outcomeIntervalMs) continue;
+      const held = last.held;
+      if (held === undefined) {
+        this.reported.delete(lane);
+        continue;
+      }
+      this.reported.set(lane, { result: held.result, at: now });
+      await this.deps.emitOutcome(held);
+    }
   }
 
   private reportParked(): void {

@@ -126,6 +126,16 @@ export interface DeliveryOptions {
    * next one is sent only after the previous one is acknowledged).
    */
   laneWindow: number;
+  /**
+   * A `delivered` outcome of an event notification that follows a `delivered` one of the same
+   * subscription is held back for up to this long, and only the latest held one is reported then:
+   * a repeat changes nothing in the subscription's status but its last delivered event number, and
+   * an outcome record per delivery is a record each for the sink to produce, the broker to keep and
+   * the processor to read and apply. Every other outcome
+   * (a failure, the first success after one, a handshake or heartbeat) is reported at once, after
+   * any held one. 0 reports every outcome.
+   */
+  outcomeIntervalMs: number;
 }
 
 export const defaultDeliveryOptions: DeliveryOptions = {
@@ -136,6 +146,7 @@ export const defaultDeliveryOptions: DeliveryOptions = {
   maxPendingRecords: 10_000,
   maxConcurrency: 512,
   laneWindow: 8,
+  outcomeIntervalMs: 1_000,
 };
 
 export interface DeliveryRecord {

@@ -43,7 +43,8 @@ export async function deliveryHarness(
       emitOutcome: async (outcome) => void outcomes.push(outcome),
       emitDeadLetter: async (letter) => void deadLetters.push(letter),
     },
-    options,
+    // Every outcome reported: these tests count them per notification (outcomes.test.ts: holding back).
+    { outcomeIntervalMs: 0, ...options },
   );
   await processor.init();
   return { processor, store, clock, sink, outcomes, deadLetters };

@@ -50,6 +50,8 @@ export async function startLiveStage(
     {
       backoff: { initialMs: 50, maxMs: 400, multiplier: 2 },
       transportBackoff: { initialMs: 50, maxMs: 400, multiplier: 2 },
+      // Every outcome reported: these tests count them per notification (outcomes.test.ts: holding back).
+      outcomeIntervalMs: 0,
       ...options,
     },
   );

@@ -83,3 +83,59 @@ describe('delivery stage: tenants', () => {
     await h.processor.close();
   });
 });
+
+describe('delivery stage: repeated successes held back', () => {
+  const results = (h: Harness) => h.outcomes.map((o) => `${o.subscriptionId}:${o.eventNumber}:${o.result}`);
+
+  it('reports the first success at once and only the latest repeat after the interval', async () => {
+    const h = await deliveryHarness({ outcomeIntervalMs: 1_000 });
+    for (let n = 1; n <= 4; n++)
+      await h.processor.process({ notification: notification('a', n), offset: String(n) });
+    await until(() => h.sink.deliveredEvents('a').length === 4);
+    await until(() => h.processor.committableOffset() === '5');
+    expect(results(h)).toEqual(['a:1:delivered']);
+
+    await h.processor.punctuate(h.clock.advance(999));
+    expect(results(h)).toEqual(['a:1:delivered']);
+    await h.processor.punctuate(h.clock.advance(1));
+    expect(results(h)).toEqual(['a:1:delivered', 'a:4:delivered']);
+    // Nothing held: a later punctuation reports nothing more.
+    await h.processor.punctuate(h.clock.advance(5_000));
+    expect(results(h)).toHaveLength(2);
+    await h.processor.close();
+  });
+
+  it('reports a failure at once, after the success held before it, and the next success too', async () => {
+    const h = await deliveryHarness({ outcomeIntervalMs: 1_000, defaultMaxAttempts: 1 });
+    h.sink.script(
+      'a',
+      { kind: 'delivered' },
+      { kind: 'delivered' },
+      { kind: 'permanent', error: 'HTTP 410' },
+    );
+    for (let n = 1; n <= 4; n++)
+      await h.processor.process({ notification: notification('a', n), offset: String(n) });
+    await until(() => h.processor.committableOffset() === '5');
+    expect(results(h)).toEqual(['a:1:delivered', 'a:2:delivered', 'a:3:dead-lettered', 'a:4:delivered']);
+    await h.processor.close();
+  });
+
+  it('reports handshakes and heartbeats at once, and what is held when the stage closes', async () => {
+    const h = await deliveryHarness({ outcomeIntervalMs: 1_000 });
+    const feedAll = [
+      notification('a', 1),
+      notification('a', 2),
+      notification('a', 2, { type: 'heartbeat', notificationId: 'a-hb' }),
+      notification('a', 3),
+      notification('b', 1, { tenant: 'north' }),
+      notification('b', 2, { tenant: 'north' }),
+    ];
+    for (const [i, n] of feedAll.entries()) await h.processor.process({ notification: n, offset: String(i) });
+    await until(() => h.processor.committableOffset() === '6');
+    // a:2 was held; the heartbeat (also event 2) is reported at once, after it.
+    expect(results(h).sort()).toEqual(['a:1:delivered', 'a:2:delivered', 'a:2:delivered', 'b:1:delivered']);
+    await h.processor.close();
+    expect(results(h).slice(4).sort()).toEqual(['a:3:delivered', 'b:2:delivered']);
+    expect(h.outcomes.find((o) => o.subscriptionId === 'b' && o.eventNumber === 2)?.tenant).toBe('north');
+  });
+});
