@@ -8,6 +8,8 @@ import { TransportError } from '../state/index.js';
 /** The fields of a notification a sink needs (structurally the same as the Notification contract). */
 export interface SinkNotification {
   subscriptionId: string;
+  /** The subscription's tenant, when it has one: a subscription is named by its tenant and id. */
+  tenant?: string;
   eventNumber: number;
   type: string;
   channel: { type: string; endpoint?: string; headers: string[]; payloadMimeType?: string };

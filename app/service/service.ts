@@ -282,7 +282,7 @@ export async function startService({
 function createSink(
   mode: keyof typeof SINK_MODES,
   config: Config,
-  secretFor: (id: string) => string | undefined,
+  secretFor: (id: string, tenant?: string) => string | undefined,
   logger: Logger,
 ): Sink {
   if (mode === 'http-sink') {

@@ -3,18 +3,19 @@ import { normalizeSubscription, subscriptionStoreKey } from '../../processors/in
 import type { ReadOnlyTable } from '../../state/index.js';
 
 /**
- * The rest-hook sink's signing secret per subscription id, read from the subscriptions table.
+ * The rest-hook sink's signing secret per subscription (its id and tenant), read from the
+ * subscriptions table.
  * The table holds decoded resources and puts a new object in place when a subscription changes,
  * so the secret is worked out once per resource object (a whole normalisation, too much to repeat
  * for every notification) and an updated or deleted subscription is never answered from the cache.
  */
 export function signingSecrets(
   table: ReadOnlyTable<FhirResource>,
-): (subscriptionId: string) => string | undefined {
+): (subscriptionId: string, tenant?: string) => string | undefined {
   // null: the resource has no secret (or cannot be read).
   const byResource = new WeakMap<FhirResource, string | null>();
-  return (subscriptionId) => {
-    const resource = table.get(subscriptionStoreKey(subscriptionId));
+  return (subscriptionId, tenant) => {
+    const resource = table.get(subscriptionStoreKey(subscriptionId, tenant));
     if (!resource) return undefined;
     let secret = byResource.get(resource);
     if (secret === undefined) {

@@ -24,7 +24,7 @@ import { InvalidEndpointError, requestHeaders, RequestTargets, type RequestTarge
 export interface HttpSinkOptions {
   config?: HttpSinkConfigInput;
   /** The per-subscription HMAC secret, when the subscription asks for signed requests. */
-  secretFor?: (subscriptionId: string) => string | undefined;
+  secretFor?: (subscriptionId: string, tenant?: string) => string | undefined;
   now?: () => number;
 }
 
@@ -42,7 +42,7 @@ export class HttpSink implements Sink {
   /** Writes of one subscription issued together are kept in order (one connection per subscription). */
   readonly orderedWindow = Number.POSITIVE_INFINITY;
   private readonly guard: AddressGuard;
-  private readonly secretFor: (subscriptionId: string) => string | undefined;
+  private readonly secretFor: (subscriptionId: string, tenant?: string) => string | undefined;
   private readonly now: () => number;
   private readonly targets: RequestTargets;
   private readonly maxOutstanding: number;
@@ -90,7 +90,7 @@ export class HttpSink implements Sink {
       return { kind: 'deferred', error: `too many requests queued for ${target.url.host}` };
     }
     const body = notification.body ?? '';
-    const secret = this.secretFor(notification.subscriptionId);
+    const secret = this.secretFor(notification.subscriptionId, notification.tenant);
     const request: Dispatcher.DispatchOptions = {
       path: target.path,
       method: notification.method ?? 'POST',

@@ -60,6 +60,19 @@ describe('signingSecrets', () => {
     expect(secretFor('a')).toBe('whsec-3');
   });
 
+  it("reads a tenant's subscription under its tenant, apart from another's of the same id", () => {
+    const t = table();
+    t.values.set(subscriptionStoreKey('a'), subscription('a', 'whsec-none'));
+    t.values.set(subscriptionStoreKey('a', 'north'), subscription('a', 'whsec-north'));
+    t.values.set(subscriptionStoreKey('b', 'north'), subscription('b', 'whsec-b'));
+    const secretFor = signingSecrets(t);
+    expect(secretFor('a')).toBe('whsec-none');
+    expect(secretFor('a', 'north')).toBe('whsec-north');
+    expect(secretFor('a', 'south')).toBeUndefined();
+    expect(secretFor('b', 'north')).toBe('whsec-b');
+    expect(secretFor('b')).toBeUndefined();
+  });
+
   it('gives no secret for a resource that cannot be read', () => {
     const t = table();
     t.values.set(subscriptionStoreKey('x'), { resourceType: 'Subscription', id: 'x' });
