@@ -139,6 +139,15 @@ function leadersMoving(error: unknown): boolean {
   return e?.cause !== undefined && e.cause !== error && leadersMoving(e.cause);
 }
 
+/** Whether the cluster's metadata names a leader for every partition of every one of `topics`. */
+async function leadersKnown(admin: Admin, topics: readonly string[]): Promise<boolean> {
+  const { topics: found } = await admin.fetchTopicMetadata({ topics: [...topics] });
+  return topics.every((name) => {
+    const partitions = found.find((t) => t.name === name)?.partitions ?? [];
+    return partitions.length > 0 && partitions.every((p) => p.leader >= 0);
+  });
+}
+
 /** Errors of a transaction coordinator still completing the previous transaction. */
 const TRANSACTION_SETTLING = new Set(['CONCURRENT_TRANSACTIONS', 'COORDINATOR_LOAD_IN_PROGRESS']);
 
@@ -533,30 +542,36 @@ export class KafkaTransport implements Transport {
    * Creates the topics missing from the cluster. On a busy broker createTopics fails while the
    * new topics' leaders are elected (UNKNOWN_TOPIC_OR_PARTITION), or because another instance made
    * some of them at the same moment: the missing ones are looked up again and created, backing
-   * off, for up to 30 s. Other errors (a bad setting, refused permission) fail at once.
+   * off, for up to 30 s, until the metadata names a leader for every partition of every topic asked
+   * for. Other errors (a bad setting, refused permission) fail at once.
    */
   private async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
     const deadline = Date.now() + 30_000;
+    const names = [...new Set(specs.map((s) => s.topic))];
     for (let attempt = 0; ; attempt += 1) {
       const admin = await this.adminClient_();
-      const existing = new Set(await admin.listTopics());
-      const missing = specs.filter(
-        (s, i) => !existing.has(s.topic) && specs.findIndex((o) => o.topic === s.topic) === i,
-      );
-      if (missing.length === 0) return;
       try {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((s) => ({
-            topic: s.topic,
-            numPartitions: s.partitions,
-            ...(s.compacted ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
-          })),
-        });
-        return;
+        const existing = new Set(await admin.listTopics());
+        const missing = specs.filter(
+          (s, i) => !existing.has(s.topic) && specs.findIndex((o) => o.topic === s.topic) === i,
+        );
+        if (missing.length > 0)
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((s) => ({
+              topic: s.topic,
+              numPartitions: s.partitions,
+              ...(s.compacted ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
+            })),
+          });
+        // A topic just made (here or by another instance) can still be missing from the broker's
+        // metadata for a moment: the next client to use it would get UNKNOWN_TOPIC_OR_PARTITION and
+        // give up after its few retries. So every partition must have a leader before this returns.
+        if (await leadersKnown(admin, names)) return;
+        if (Date.now() > deadline) throw new Error('some partitions have no leader after 30 s');
       } catch (cause) {
         if (!leadersMoving(cause) || Date.now() > deadline) {
-          throw wrap(`Cannot create topics ${missing.map((s) => s.topic).join(', ')}`, cause);
+          throw wrap(`Cannot create topics ${names.join(', ')}`, cause);
         }
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 2000)));
