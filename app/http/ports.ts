@@ -73,7 +73,10 @@ export interface DeadLetterEntry {
 export interface DeadLetterService {
   list(
     source: 'changes' | 'deliveries',
-    /** `subscriptionId` with `tenant` (none: a subscription without a tenant) names one subscription. */
+    /**
+     * `subscriptionId` with `tenant` (none: a subscription without a tenant) names one subscription;
+     * `tenant` alone keeps that tenant's delivery dead letters.
+     */
     filter: { subscriptionId?: string; tenant?: string; limit: number },
   ): Promise<DeadLetterEntry[]>;
   /** Sends a subscription's undelivered notifications to its sink again; resolves to how many. */

@@ -73,10 +73,14 @@ export class TopicDeadLetters implements DeadLetterService {
       source === 'changes' ? this.topics.changes : this.topics.deliveries,
     );
     const entries = records.map(entryOf).filter((e) => {
-      if (filter.subscriptionId === undefined) return true;
-      // A subscription is named by its tenant and id, as in a redrive: another tenant's of the same id is not it.
+      if (source === 'changes') return true; // an undecodable change has no tenant to go by
       const notification = (e.value as Partial<DeadLetter> | null)?.notification;
-      return notification?.subscriptionId === filter.subscriptionId && notification.tenant === filter.tenant;
+      // A subscription is named by its tenant and id, as in a redrive: another tenant's of the same id is not it.
+      if (filter.subscriptionId !== undefined)
+        return (
+          notification?.subscriptionId === filter.subscriptionId && notification.tenant === filter.tenant
+        );
+      return filter.tenant === undefined || notification?.tenant === filter.tenant;
     });
     return entries.slice(-filter.limit);
   }

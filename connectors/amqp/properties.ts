@@ -20,6 +20,7 @@ export function publishOptions(
       ? {}
       : Object.assign({}, headerLines(lines), properties);
   headers['x-substream-subscription-id'] = notification.subscriptionId;
+  if (notification.tenant !== undefined) headers['x-substream-tenant'] = notification.tenant;
   headers['x-substream-event-number'] = notification.eventNumber;
   const contentType = notification.contentType ?? notification.channel.payloadMimeType ?? undefined;
   return {

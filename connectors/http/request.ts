@@ -11,6 +11,8 @@ import { SIGNATURE_HEADER, signPayload, TIMESTAMP_HEADER } from './signature.js'
 export const NOTIFICATION_ID_HEADER = 'x-substream-notification-id';
 export const SUBSCRIPTION_ID_HEADER = 'x-substream-subscription-id';
 export const EVENT_NUMBER_HEADER = 'x-substream-event-number';
+/** Only on a tenant's subscription: two tenants may each have a subscription of the same id. */
+export const TENANT_HEADER = 'x-substream-tenant';
 
 export interface HttpRequest {
   url: URL;
@@ -79,6 +81,7 @@ export function requestHeaders(
   }
   headers[NOTIFICATION_ID_HEADER] = notification.notificationId;
   headers[SUBSCRIPTION_ID_HEADER] = notification.subscriptionId;
+  if (notification.tenant !== undefined) headers[TENANT_HEADER] = notification.tenant;
   headers[EVENT_NUMBER_HEADER] = String(notification.eventNumber);
   if (options.secret !== undefined) {
     headers[TIMESTAMP_HEADER] = String(options.nowSeconds);

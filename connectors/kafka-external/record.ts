@@ -31,12 +31,16 @@ export function toRecord(notification: SinkNotification, key: 'subscription' | '
   if (contentType !== undefined && contentType !== null) headers['content-type'] = contentType;
   headers['x-substream-notification-id'] = notification.notificationId;
   headers['x-substream-subscription-id'] = notification.subscriptionId;
+  if (notification.tenant !== undefined) headers['x-substream-tenant'] = notification.tenant;
   headers['x-substream-event-number'] = String(notification.eventNumber);
+  // A tenant's subscription is keyed after its (percent-encoded) tenant, so that two tenants'
+  // subscriptions of one id stay apart on a shared topic, compacted or not.
+  const subscriptionKey =
+    notification.tenant === undefined || notification.tenant === ''
+      ? notification.subscriptionId
+      : `${encodeURIComponent(notification.tenant)}/${notification.subscriptionId}`;
   return {
-    key:
-      key === 'focus'
-        ? (notification.collapseKey ?? notification.subscriptionId)
-        : notification.subscriptionId,
+    key: key === 'focus' ? (notification.collapseKey ?? subscriptionKey) : subscriptionKey,
     value: notification.body ?? '',
     headers,
   };

@@ -61,6 +61,13 @@ describe('delivery dead letters through the admin API', () => {
     expect(JSON.stringify(letters[0])).toMatch(/410/);
     expect(await listed(south)).toEqual([]);
     expect(await listed({})).toEqual([]);
+    const all = (headers: Record<string, string>) =>
+      call(service.url, 'GET', '/admin/dlq/deliveries', undefined, headers).then(
+        (r) => (r.body as Json[]).length,
+      );
+    expect(await all(north)).toBe(1);
+    expect(await all(south)).toBe(0);
+    expect(await all({})).toBe(1); // an operator without a tenant sees every tenant's
 
     const redrive = (headers: Record<string, string>) =>
       call(service.url, 'POST', '/admin/dlq/deliveries/s/redrive', undefined, headers);

@@ -64,5 +64,15 @@ describe('AMQP message properties', () => {
         'x-substream-event-number': 5,
       },
     });
+    expect(options.headers).not.toHaveProperty('x-substream-tenant');
+    const tenants = publishOptions(notification('s1', 5, { tenant: 'north' }), {
+      persistent: true,
+      mandatory: true,
+      now: 0,
+    });
+    expect(tenants.headers).toMatchObject({
+      'x-substream-subscription-id': 's1',
+      'x-substream-tenant': 'north',
+    });
   });
 });

@@ -26,6 +26,15 @@ describe('buildRequest', () => {
       'x-substream-event-number': '4',
     });
     expect(request.headers['x-substream-signature']).toBeUndefined();
+    expect(request.headers['x-substream-tenant']).toBeUndefined();
+  });
+
+  it("names a tenant's subscription's tenant", () => {
+    const request = buildRequest(notification('s1', 4, { tenant: 'north' }), options);
+    expect(request.headers).toMatchObject({
+      'x-substream-subscription-id': 's1',
+      'x-substream-tenant': 'north',
+    });
   });
 
   it('sends an empty ping without content type, and signs when a secret is given', () => {

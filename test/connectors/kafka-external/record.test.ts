@@ -28,6 +28,17 @@ describe('Kafka named-channel record', () => {
     expect(kafkaRecordOf(n, 'focus').key).toBe('Patient/1');
   });
 
+  it("keys a tenant's subscription after its tenant, and names the tenant in a header", () => {
+    const t = notification('s1', 9, { channel: n.channel, tenant: 'north east' });
+    const record = kafkaRecordOf(t, 'subscription');
+    expect(record.key).toBe('north%20east/s1');
+    expect(record.headers).toMatchObject({
+      'x-substream-subscription-id': 's1',
+      'x-substream-tenant': 'north east',
+    });
+    expect(kafkaRecordOf({ ...t, collapseKey: undefined }, 'focus').key).toBe('north%20east/s1');
+  });
+
   it('takes the topic from the endpoint and refuses invalid names', () => {
     expect(externalTopic(n)).toBe('MyQueueName');
     for (const endpoint of ['', 'has space', '..', 'a/b']) {
