@@ -6,7 +6,13 @@ import type {
   NormalizedSubscription,
   VersionedChange,
 } from '../../processors/index.js';
-import { createMatcher, normalizeSubscription, parseCanonicalResourceKey } from '../../processors/index.js';
+import {
+  ChangeDecodeError,
+  createMatcher,
+  normalizeSubscription,
+  parseCanonicalResourceKey,
+  subscriptionStoreKey,
+} from '../../processors/index.js';
 import type { ReadOnlyTable, TableChange } from '../../state/index.js';
 import { CompileError } from '../../state/index.js';
 
@@ -21,10 +27,22 @@ export interface SubscriptionRef {
   tenant?: string;
 }
 
-/** The table key of a subscription, and back. */
+/**
+ * The table key of a subscription, and back. Only the canonical spelling is a subscription's key:
+ * every later stage keys its status, matches and notifications by `subscriptionStoreKey(id,
+ * tenant)`, so a key written by another producer with its tenant encoded otherwise (`a b/…`,
+ * `%41cme/…`) would be split over two keys.
+ */
 export function subscriptionRef(key: string): SubscriptionRef | undefined {
-  const parsed = parseCanonicalResourceKey(key);
+  let parsed: ReturnType<typeof parseCanonicalResourceKey>;
+  try {
+    parsed = parseCanonicalResourceKey(key);
+  } catch (error) {
+    if (error instanceof ChangeDecodeError) return undefined; // a tenant that does not decode: not a key
+    throw error;
+  }
   if (!parsed || parsed.resourceType !== 'Subscription') return undefined;
+  if (subscriptionStoreKey(parsed.id, parsed.tenant) !== key) return undefined;
   return { key, id: parsed.id, ...(parsed.tenant !== undefined ? { tenant: parsed.tenant } : {}) };
 }
 
@@ -139,7 +157,10 @@ export class SubscriptionCatalog {
   private putSubscription(key: string, resource: FhirResource): void {
     const ref = subscriptionRef(key);
     if (!ref) {
-      this.logger?.warn({ key }, 'subscriptions table key is not Subscription/<id>; ignored');
+      this.logger?.warn(
+        { key },
+        'subscriptions table key is not Subscription/<id> or <tenant>/Subscription/<id> (tenant percent-encoded); ignored',
+      );
       return;
     }
     const options = ref.tenant !== undefined ? { tenant: ref.tenant } : {};
