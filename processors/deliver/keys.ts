@@ -1,7 +1,8 @@
 /**
- * Key layout of the delivery store (`sub`: the lane id below). FHIR ids never contain `|`, so a subscription's keys share a
- * prefix and sort in order: `q|sub` its queue state, `e|sub|seq` its parked entries in arrival
- * order, `d|sub|eventNumber|notificationId` its dead letters in event order.
+ * Key layout of the delivery store (`sub`: the lane id below). FHIR ids never contain `|`, so a
+ * subscription's keys share a prefix and sort in order: `q|sub` its queue state, `e|sub|seq` its
+ * parked entries in arrival order, `d|sub|eventNumber|notificationId` its dead letters in event
+ * order.
  */
 const SEQ_WIDTH = 16;
 
