@@ -8,4 +8,7 @@ if (!existsSync(cli)) {
   process.stderr.write('substream is not built: run `npm run build` (npm ci does it through prepare).\n');
   process.exit(2);
 }
+// V8 settings first (dist/app/v8-flags.js says which and why), then the application.
+const { applyRuntimeV8Flags } = await import(new URL('../dist/app/v8-flags.js', import.meta.url).href);
+applyRuntimeV8Flags();
 await import(cli);
