@@ -25,9 +25,14 @@ CONFIG="$RUN_DIR/server.properties"
 
 log() { printf '[kafka] %s\n' "$*" >&2; }
 
-KAFKA_GC="${KAFKA_GC:-zgc}"
-case "$KAFKA_GC" in
-  zgc | g1) ;;
+# A broker pause holds up every hop of the pipeline at once: G1's young pauses (10-24 ms every
+# 2-3 s under load, with the pause target of Kafka's own start scripts) each left a spike of
+# 100-140 ms in the notifications' latency. ZGC pauses for well under a millisecond.
+case "${KAFKA_GC:=zgc}" in
+  zgc) GC_FLAGS=(-XX:+UseZGC) ;;
+  # The flags of kafka-run-class.sh: without a pause target G1 aims at 200 ms.
+  g1) GC_FLAGS=(-XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
+    -XX:+ExplicitGCInvokesConcurrent) ;;
   *) log "KAFKA_GC must be zgc or g1, not '$KAFKA_GC'"; exit 2 ;;
 esac
 
@@ -158,17 +163,7 @@ start() {
   java -cp "$cp" $(java_logging_opts) kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" \
     >"$RUN_DIR/format.log" 2>&1 || { log "formatting storage failed:"; cat "$RUN_DIR/format.log" >&2; exit 1; }
   log "starting Kafka $KAFKA_VERSION (KRaft) on 127.0.0.1:$KAFKA_PORT; log: $LOG_FILE"
-  # A broker pause holds up every hop of the pipeline at once: G1's young pauses (10-24 ms every
-  # 2-3 s under load, with the pause target of Kafka's own start scripts) each left a spike of
-  # 100-140 ms in the notifications' latency. ZGC pauses for well under a millisecond.
-  local gc
-  case "$KAFKA_GC" in
-    zgc) gc=(-XX:+UseZGC) ;;
-    # The flags of kafka-run-class.sh: without a pause target G1 aims at 200 ms.
-    g1) gc=(-XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
-      -XX:+ExplicitGCInvokesConcurrent) ;;
-  esac
-  local jvm=("${gc[@]}" -XX:MaxInlineLevel=15 -Djava.awt.headless=true
+  local jvm=("${GC_FLAGS[@]}" -XX:MaxInlineLevel=15 -Djava.awt.headless=true
     "-Xlog:gc:file=$RUN_DIR/gc.log:time,uptime:filecount=2,filesize=10M")
   read -r -a extra <<<"${KAFKA_JVM_OPTS:-}"
   nohup java -Xms256m -Xmx"$KAFKA_HEAP" "${jvm[@]}" "${extra[@]}" $(java_logging_opts) \
